@@ -1,0 +1,79 @@
+import { TimeoutError } from "../errors/errors.js";
+import { UPNPResult } from "../compat/result-codes.js";
+
+/** Options every async call of porthole accepts. */
+export interface CallOptions {
+  /** Cancels the call; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal | undefined;
+  /** Time budget for the whole call, in milliseconds. Each call documents its default. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * A time budget joined with the caller's signal. `signal` aborts with a `TimeoutError` when the
+ * budget runs out, or with the caller's own reason when the caller aborts; `dispose()` must be
+ * called when the step ends so that no timer outlives it.
+ */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+export function startDeadline(
+  what: string,
+  timeoutMs: number,
+  callerSignal?: AbortSignal,
+  timeoutResult: UPNPResult = UPNPResult.HTTP_ERROR,
+): Deadline {
+  const controller = new AbortController();
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) {
+    controller.abort(callerSignal.reason);
+    return { signal: controller.signal, dispose: () => {} };
+  }
+  callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+  const timer =
+    Number.isFinite(timeoutMs) && timeoutMs >= 0
+      ? setTimeout(() => controller.abort(new TimeoutError(what, timeoutMs, timeoutResult)), timeoutMs)
+      : undefined;
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    },
+  };
+}
+
+/** Runs `task` under a deadline and always disposes it. */
+export async function withDeadline<T>(
+  what: string,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  task: (signal: AbortSignal) => Promise<T>,
+  timeoutResult?: UPNPResult,
+): Promise<T> {
+  const deadline = startDeadline(what, timeoutMs, callerSignal, timeoutResult);
+  try {
+    deadline.signal.throwIfAborted();
+    return await task(deadline.signal);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
