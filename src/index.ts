@@ -1,4 +1,32 @@
+// Redot/Godot-compatible API.
+export { UPNP, type DiscoverOptions } from "./compat/upnp.js";
+export { UPNPDevice } from "./compat/upnp-device.js";
 export { UPNPResult, IGDStatus, resultForUpnpCode } from "./compat/result-codes.js";
+
+// Idiomatic API.
+export {
+  findGateway,
+  findGateways,
+  discoverDevices,
+  type FindGatewayOptions,
+  type FindGatewaysOptions,
+  type DiscoveredDevice,
+} from "./gateway/find-gateways.js";
+export { gatewayFromUrl, probeGateway, type GatewayProbe, type ProbeOptions } from "./gateway/probe-gateway.js";
+export {
+  Gateway,
+  DEFAULT_LEASE_SECONDS,
+  type GatewayInit,
+  type AddPortMappingOptions,
+  type ListPortMappingsOptions,
+  type PortMapping,
+} from "./gateway/gateway.js";
+export { type GatewayStatus, type GatewayRank } from "./gateway/gateway-status.js";
+export type { PortMappingEntry, Protocol } from "./igd/igd-client.js";
+export type { DeviceDescription, WanConnectionService } from "./description/device-description.js";
+export { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "./ssdp/ssdp-search.js";
+
+// Errors.
 export {
   PortholeError,
   InvalidArgumentError,
@@ -10,5 +38,10 @@ export {
   NoGatewayError,
   isPortholeError,
 } from "./errors/errors.js";
+
+// Helpers.
 export type { CallOptions } from "./util/deadline.js";
 export { addressScope, isPublicAddress, type AddressScope } from "./util/address.js";
+
+// Virtual gateway for tests without a router.
+export { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "./virtual-gateway/virtual-gateway.js";

@@ -1,0 +1,44 @@
+import { InvalidResponseError } from "../errors/errors.js";
+import { childText, descendants, parseXml } from "../xml/parse-xml.js";
+import { toPortMappingEntry, type PortMappingEntry } from "./port-mapping-entry.js";
+
+const source = "GetListOfPortMappings";
+
+/**
+ * Reads `NewPortListing`, the XML document GetListOfPortMappings returns inside one out-argument
+ * (escaped or in CDATA, already decoded by the SOAP reply parser):
+ * `<p:PortMappingList><p:PortMappingEntry><p:NewRemoteHost>...` (WANIPConnection:2 section 2.5.20).
+ * Entries use `NewDescription` and `NewLeaseTime`; the action-argument names
+ * `NewPortMappingDescription` and `NewLeaseDuration` are accepted too.
+ *
+ * @throws InvalidResponseError when the listing is not a PortMappingList or an entry is malformed.
+ */
+export function parsePortListing(listing: string): PortMappingEntry[] {
+  if (listing.trim() === "") return [];
+  const root = parseXml(listing);
+  if (root.name.toLowerCase() !== "portmappinglist") {
+    throw new InvalidResponseError(`${source}: NewPortListing is not a PortMappingList (root element ${root.name})`);
+  }
+  return descendants(root, "PortMappingEntry").map((entry) => {
+    const field = (...names: string[]): string => {
+      for (const name of names) {
+        const text = childText(entry, name);
+        if (text !== undefined) return text;
+      }
+      return "";
+    };
+    return toPortMappingEntry(
+      {
+        remoteHost: field("NewRemoteHost"),
+        externalPort: field("NewExternalPort"),
+        protocol: field("NewProtocol"),
+        internalPort: field("NewInternalPort"),
+        internalClient: field("NewInternalClient"),
+        enabled: field("NewEnabled"),
+        description: field("NewDescription", "NewPortMappingDescription"),
+        leaseDuration: field("NewLeaseTime", "NewLeaseDuration"),
+      },
+      source,
+    );
+  });
+}

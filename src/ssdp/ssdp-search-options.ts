@@ -1,0 +1,218 @@
+import { isIP } from "node:net";
+import { InvalidArgumentError } from "../errors/errors.js";
+import type { CallOptions } from "../util/deadline.js";
+import {
+  IGD_SEARCH_TARGETS,
+  SSDP_IPV4_MULTICAST,
+  SSDP_IPV6_LINK_LOCAL_MULTICAST,
+  SSDP_IPV6_SITE_LOCAL_MULTICAST,
+  SSDP_PORT,
+  buildMSearch,
+  ssdpHostHeader,
+  type SsdpResponse,
+} from "./ssdp-message.js";
+
+/** A search reply and where it came from. */
+export interface SsdpReply extends SsdpResponse {
+  /** Source address of the reply datagram (not necessarily the host in LOCATION, tailscale#5502). */
+  address: string;
+  /** Source port of the reply; routers often answer from an ephemeral port (tailscale#6833). */
+  port: number;
+  family: 4 | 6;
+}
+
+/** An address to send a unicast M-SEARCH to (UDA 1.1 §1.3.2), typically the default gateway. */
+export interface SsdpUnicastTarget {
+  /** An IPv4 or IPv6 literal; an IPv6 link-local one may carry a zone (`fe80::1%eth0`). */
+  address: string;
+  /** @default 1900 */
+  port?: number;
+}
+
+interface TraceEndpoint {
+  family: 4 | 6;
+  /** The remote address: where a datagram was sent to, or came from. */
+  address: string;
+  port: number;
+}
+
+/** What `onTrace` is told, for a verbose log of the search. */
+export type SsdpTraceEvent =
+  | (TraceEndpoint & { type: "sent"; searchTarget: string; attempt: number; text: string })
+  | (TraceEndpoint & { type: "send-failed"; searchTarget: string; attempt: number; error: unknown })
+  | (TraceEndpoint & { type: "received"; reply: SsdpReply })
+  | (TraceEndpoint & { type: "duplicate"; reply: SsdpReply })
+  | (TraceEndpoint & { type: "ignored"; reason: "too large" | "not a search reply"; bytes: number; text: string });
+
+export interface SsdpSearchOptions extends CallOptions {
+  /**
+   * How long to listen for replies, in milliseconds, counted from the first M-SEARCH. When it
+   * passes the iterable simply ends; that is not an error.
+   * @default 2000
+   */
+  timeoutMs?: number | undefined;
+  /** The `ST` values to search for, each in its own M-SEARCH. @default IGD_SEARCH_TARGETS */
+  searchTargets?: readonly string[] | undefined;
+  /**
+   * Search over IPv6 instead of IPv4: the multicast M-SEARCH goes to FF05::C, then FF02::C.
+   * Unicast targets are searched over their own family either way.
+   * @default false
+   */
+  ipv6?: boolean | undefined;
+  /**
+   * Interface the multicast M-SEARCH leaves from: an IPv4 address or an interface name (for IPv6
+   * the interface name, i.e. the zone). `""` keeps the OS default. Multi-homed hosts need it:
+   * multicast leaves from one interface only (goupnp#33).
+   * @default ""
+   */
+  multicastInterface?: string | undefined;
+  /**
+   * Local port to search from, as the engine's `discover_local_port`: 0 lets the OS pick one,
+   * 1 means 1900, any other value is that port. 1900 is often held by the OS SSDP service, hence
+   * the ephemeral default (node-ssdp#31).
+   * @default 0
+   */
+  localPort?: number | undefined;
+  /** Multicast TTL / hop limit; UDA 1.1 recommends 2. @default 2 */
+  ttl?: number | undefined;
+  /**
+   * The `MX` header, in seconds (1 to 120). Routers answer long before it anyway (miniupnpd:
+   * ~60 ms), and the iterable does not wait for it: `timeoutMs` alone decides how long to listen.
+   * @default 1
+   */
+  mx?: number | undefined;
+  /**
+   * How many times, in total, each M-SEARCH is sent, because UDP is lossy (UDA 1.1 §1.3.2). Sends
+   * are 0, 250, 750, 1750 ms ... after the start; a search target that got a reply is not resent.
+   * From 1 to 10.
+   * @default 3
+   */
+  retransmits?: number | undefined;
+  /** Send the M-SEARCH to the SSDP multicast group. @default true */
+  multicast?: boolean | undefined;
+  /**
+   * Also send a unicast M-SEARCH to each of these: some gateways answer only one kind of search
+   * and host firewalls may drop multicast replies (tailscale#3197).
+   * @default []
+   */
+  unicastTargets?: readonly SsdpUnicastTarget[] | undefined;
+  /** Stop after this many distinct replies, so a flood cannot grow without bound. @default 256 */
+  maxReplies?: number | undefined;
+  /**
+   * Called for every datagram sent, received or ignored, for a verbose trace. Must not throw; an
+   * exception from it is ignored so that it cannot break the search.
+   */
+  onTrace?: ((event: SsdpTraceEvent) => void) | undefined;
+}
+
+/** The defaults of `SsdpSearchOptions`. */
+export const ssdpSearchDefaults = Object.freeze({
+  timeoutMs: 2000,
+  searchTargets: IGD_SEARCH_TARGETS,
+  ipv6: false,
+  multicastInterface: "",
+  localPort: 0,
+  ttl: 2,
+  mx: 1,
+  retransmits: 3,
+  multicast: true,
+  maxReplies: 256,
+});
+
+/** Where an M-SEARCH goes. */
+export interface Destination {
+  family: 4 | 6;
+  address: string;
+  port: number;
+}
+
+/** One M-SEARCH datagram, ready to send (and resend). */
+export interface PlannedSend extends Destination {
+  searchTarget: string;
+  message: Buffer;
+}
+
+/** The options checked and turned into what the search does. */
+export interface SearchPlan {
+  timeoutMs: number;
+  retransmits: number;
+  maxReplies: number;
+  /** The port to bind, after mapping the engine's 1 to 1900. */
+  bindPort: number;
+  ttl: number;
+  multicast: boolean;
+  multicastInterface: string;
+  families: ReadonlySet<4 | 6>;
+  sends: readonly PlannedSend[];
+  signal: AbortSignal | undefined;
+  onTrace: ((event: SsdpTraceEvent) => void) | undefined;
+}
+
+/** setTimeout's largest delay. */
+const maxTimerMs = 2 ** 31 - 1;
+
+function wholeNumber(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function unicastDestination(target: SsdpUnicastTarget): Destination {
+  const family = isIP(target.address);
+  if (family === 0) {
+    throw new InvalidArgumentError(`unicast SSDP target must be an IP address, got ${JSON.stringify(target.address)}`);
+  }
+  const port = wholeNumber("unicast SSDP target port", target.port ?? SSDP_PORT, 1, 65535);
+  return { family: family === 6 ? 6 : 4, address: target.address, port };
+}
+
+function multicastDestinations(ipv6: boolean): Destination[] {
+  if (!ipv6) return [{ family: 4, address: SSDP_IPV4_MULTICAST, port: SSDP_PORT }];
+  return [SSDP_IPV6_SITE_LOCAL_MULTICAST, SSDP_IPV6_LINK_LOCAL_MULTICAST].map((address) => ({
+    family: 6,
+    address,
+    port: SSDP_PORT,
+  }));
+}
+
+/** Checks the options (throwing `InvalidArgumentError`) and builds every M-SEARCH up front. */
+export function planSearch(options: SsdpSearchOptions): SearchPlan {
+  const defaults = ssdpSearchDefaults;
+  const destinations = [
+    ...((options.multicast ?? defaults.multicast) ? multicastDestinations(options.ipv6 ?? defaults.ipv6) : []),
+    ...(options.unicastTargets ?? []).map(unicastDestination),
+  ];
+  if (destinations.length === 0) {
+    throw new InvalidArgumentError("nothing to search: multicast is off and there are no unicastTargets");
+  }
+  const searchTargets = options.searchTargets ?? defaults.searchTargets;
+  if (searchTargets.length === 0) throw new InvalidArgumentError("searchTargets is empty");
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  if (!(timeoutMs >= 0 && timeoutMs <= maxTimerMs)) {
+    throw new InvalidArgumentError(`timeoutMs must be from 0 to ${maxTimerMs}, got ${timeoutMs}`);
+  }
+  // UDA 1.0 allows MX up to 120; later versions cap it at 5 on the device side.
+  const mx = wholeNumber("mx", options.mx ?? defaults.mx, 1, 120);
+  const sends = searchTargets.flatMap((searchTarget) =>
+    destinations.map((destination) => ({
+      ...destination,
+      searchTarget,
+      message: Buffer.from(buildMSearch({ searchTarget, mx, host: ssdpHostHeader(destination.address, destination.port) })),
+    })),
+  );
+  const localPort = wholeNumber("localPort", options.localPort ?? defaults.localPort, 0, 65535);
+  return {
+    timeoutMs,
+    retransmits: wholeNumber("retransmits", options.retransmits ?? defaults.retransmits, 1, 10),
+    maxReplies: wholeNumber("maxReplies", options.maxReplies ?? defaults.maxReplies, 1, Number.MAX_SAFE_INTEGER),
+    bindPort: localPort === 1 ? SSDP_PORT : localPort,
+    ttl: wholeNumber("ttl", options.ttl ?? defaults.ttl, 0, 255),
+    multicast: options.multicast ?? defaults.multicast,
+    multicastInterface: options.multicastInterface ?? defaults.multicastInterface,
+    families: new Set(destinations.map((destination) => destination.family)),
+    sends,
+    signal: options.signal,
+    onTrace: options.onTrace,
+  };
+}

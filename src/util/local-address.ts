@@ -1,0 +1,29 @@
+import dgram from "node:dgram";
+import { isIPv6 } from "node:net";
+import { SocketError } from "../errors/errors.js";
+
+/** Strips the `::ffff:` prefix Node puts on IPv4 peers of dual-stack sockets. */
+export function unmapIPv4(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+/**
+ * Our address on the route toward `host`: the address a gateway sees us as, used as the
+ * InternalClient of a mapping. Connecting a UDP socket only asks the kernel for a route; no
+ * packet is sent.
+ */
+export function localAddressToward(host: string, port = 80): Promise<string> {
+  const bare = host.split("%")[0]!;
+  const socket = dgram.createSocket(isIPv6(bare) ? "udp6" : "udp4");
+  return new Promise<string>((resolve, reject) => {
+    socket.once("error", (cause) => {
+      socket.close();
+      reject(new SocketError(`no route toward ${host}: ${cause.message}`, cause));
+    });
+    socket.connect(port, host, () => {
+      const { address } = socket.address();
+      socket.close();
+      resolve(unmapIPv4(address));
+    });
+  });
+}

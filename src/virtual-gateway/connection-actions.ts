@@ -1,0 +1,40 @@
+import type { ActionHandler } from "./action-context.js";
+import { upnpFault } from "./upnp-faults.js";
+
+const linkBitRate = "1000000000";
+
+/** Status and information actions of the WAN connection, WANCommonInterfaceConfig and Layer3Forwarding. */
+export const connectionHandlers: Readonly<Record<string, ActionHandler>> = {
+  GetExternalIPAddress: ({ state }) => ({ NewExternalIPAddress: state.externalAddress }),
+
+  GetStatusInfo: ({ state }) => {
+    // TP-Link (godot#70458): GetStatusInfo fails although everything else works.
+    if (state.config.quirks.getStatusInfoFails) throw upnpFault("GetStatusInfo", 501);
+    return {
+      NewConnectionStatus: state.connectionStatus,
+      NewLastConnectionError: "ERROR_NONE",
+      NewUptime: String(Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000))),
+    };
+  },
+
+  GetConnectionTypeInfo: () => ({ NewConnectionType: "IP_Routed", NewPossibleConnectionTypes: "IP_Routed" }),
+
+  GetNATRSIPStatus: () => ({ NewRSIPAvailable: "0", NewNATEnabled: "1" }),
+
+  GetCommonLinkProperties: ({ state }) => ({
+    NewWANAccessType: "Ethernet",
+    NewLayer1UpstreamMaxBitRate: linkBitRate,
+    NewLayer1DownstreamMaxBitRate: linkBitRate,
+    NewPhysicalLinkStatus: state.connectionStatus === "Connected" ? "Up" : "Down",
+  }),
+
+  GetTotalBytesSent: () => ({ NewTotalBytesSent: "0" }),
+  GetTotalBytesReceived: () => ({ NewTotalBytesReceived: "0" }),
+  GetTotalPacketsSent: () => ({ NewTotalPacketsSent: "0" }),
+  GetTotalPacketsReceived: () => ({ NewTotalPacketsReceived: "0" }),
+
+  // The format miniupnpd answers with: "<UDN>:WANConnectionDevice:1,<serviceId>".
+  GetDefaultConnectionService: ({ state }) => ({
+    NewDefaultConnectionService: `${state.model.connectionDevice.udn}:WANConnectionDevice:1,${state.model.connectionService.serviceId}`,
+  }),
+};

@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
+import { InvalidArgumentError } from "../errors/errors.js";
+import type { GatewayQuirks } from "./quirks.js";
+
+/** What a virtual gateway reports from GetStatusInfo. */
+export type ConnectionStatus = "Connected" | "Disconnected" | "Connecting" | "PendingDisconnect" | "Disconnecting" | "Unconfigured";
+
+/** Options of {@link startVirtualGateway}. */
+export interface VirtualGatewayOptions {
+  /** Address the HTTP server and the SSDP responder bind to; `"::1"` works too. @default "127.0.0.1" */
+  address?: string;
+  /** TCP port of the description and control server; 0 picks a free one. @default 0 */
+  httpPort?: number;
+  /**
+   * UDP port the SSDP responder answers unicast M-SEARCH on; 0 picks a free one. Tests send their
+   * M-SEARCH to `address:ssdpPort`, never to the multicast group.
+   * @default 0
+   */
+  ssdpPort?: number;
+  /**
+   * Also join 239.255.255.250:1900 on the interface with this IPv4 address, for use inside network
+   * namespaces. Never set this on a machine's real interfaces.
+   * @default undefined (no multicast)
+   */
+  multicastInterface?: string;
+  /** 2: InternetGatewayDevice:2 with WANIPConnection:2; 1: InternetGatewayDevice:1 with WANIPConnection:1. @default 2 */
+  igdVersion?: 1 | 2;
+  /** `"ppp"` offers WANPPPConnection:1 instead of WANIPConnection. @default "ip" */
+  connection?: "ip" | "ppp";
+  /**
+   * Address GetExternalIPAddress reports. The default is from the RFC 5737 documentation range
+   * (porthole's `addressScope` calls it "reserved"); set a private or 100.64/10 address to
+   * simulate double NAT.
+   * @default "203.0.113.7"
+   */
+  externalAddress?: string;
+  /** Status GetStatusInfo reports. @default "Connected" */
+  connectionStatus?: ConnectionStatus;
+  /** Router misbehaviours to imitate. @default {} (none) */
+  quirks?: GatewayQuirks;
+  /** Clock for lease expiry, in milliseconds like `Date.now`. @default Date.now */
+  now?: () => number;
+  /**
+   * Cancels the start: the promise rejects with `signal.reason` and nothing stays open. Once
+   * started, the gateway runs until `close()`.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options with every default applied, plus the identity of this gateway instance. */
+export interface GatewayConfig {
+  readonly address: string;
+  readonly httpPort: number;
+  readonly ssdpPort: number;
+  readonly multicastInterface: string | undefined;
+  readonly igdVersion: 1 | 2;
+  readonly connection: "ip" | "ppp";
+  readonly externalAddress: string;
+  readonly connectionStatus: ConnectionStatus;
+  readonly quirks: Readonly<GatewayQuirks>;
+  readonly now: () => number;
+  /** Base of the UUIDs of the root device and its embedded devices. */
+  readonly uuid: string;
+}
+
+function checkPort(name: string, port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535, got ${port}`);
+  }
+  return port;
+}
+
+export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfig {
+  const address = options.address ?? "127.0.0.1";
+  if (isIP(address) === 0) throw new InvalidArgumentError(`address must be an IP address, got "${address}"`);
+  const igdVersion = options.igdVersion ?? 2;
+  if (igdVersion !== 1 && igdVersion !== 2) throw new InvalidArgumentError(`igdVersion must be 1 or 2`);
+  return {
+    address,
+    httpPort: checkPort("httpPort", options.httpPort ?? 0),
+    ssdpPort: checkPort("ssdpPort", options.ssdpPort ?? 0),
+    multicastInterface: options.multicastInterface,
+    igdVersion,
+    connection: options.connection ?? "ip",
+    externalAddress: options.externalAddress ?? "203.0.113.7",
+    connectionStatus: options.connectionStatus ?? "Connected",
+    quirks: { ...options.quirks },
+    now: options.now ?? Date.now,
+    uuid: randomUUID(),
+  };
+}

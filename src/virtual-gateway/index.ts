@@ -1,0 +1,5 @@
+export { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "./virtual-gateway.js";
+export type { ConnectionStatus } from "./gateway-config.js";
+export type { GatewayQuirks } from "./quirks.js";
+export type { MappingTableEntry, MappingProtocol } from "./port-mapping-table.js";
+export type { SoapRequestRecord } from "./soap-server.js";

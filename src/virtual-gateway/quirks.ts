@@ -1,0 +1,117 @@
+/**
+ * Misbehaviours of real gateways the virtual gateway can imitate, one named switch each. All are off
+ * by default, which gives a standards-following IGD modelled on miniupnpd. The source of each quirk
+ * is in docs (router-quirks) and in the comment of the switch.
+ */
+export interface GatewayQuirks {
+  // --- Discovery (SSDP) ---
+
+  /**
+   * Answer M-SEARCH from a second socket on an ephemeral port instead of the one the search was
+   * sent to (tailscale#6833, #7377), so a client that filters replies on source port misses them.
+   * @default false
+   */
+  replyFromEphemeralPort?: boolean;
+  /**
+   * Advertise every device and service as version 1 over SSDP while the description says IGD:2 /
+   * WANIPConnection:2 (rust-igd#12). Only meaningful with `igdVersion: 2`.
+   * @default false
+   */
+  announceIgd1ButDescribeIgd2?: boolean;
+  /** Answer only searches for `upnp:rootdevice`. @default false */
+  answerOnlyRootDevice?: boolean;
+  /** Answer only searches for `ssdp:all`. @default false */
+  answerOnlySsdpAll?: boolean;
+  /** Never answer `ssdp:all` (Mono.Nat#17, tailscale#3557: `ssdp:all` finds only other devices). @default false */
+  ignoreSsdpAll?: boolean;
+  /** Send every SSDP reply twice, as gateways reachable on several interfaces do. @default false */
+  duplicateReplies?: boolean;
+
+  // --- Device description ---
+
+  /**
+   * Put `<URLBase>` after `<device>` (MikroTik, nicotine-plus#2955) and serve the description from
+   * `/desc/rootDesc.xml`; combined with `controlUrlStyle: "relative-no-slash"` a client that resolves
+   * URLs before reading the whole document (or ignores URLBase) gets 404s.
+   * @default false
+   */
+  urlBaseAfterDevice?: boolean;
+  /**
+   * How SCPD, control and event URLs are written in the description: `"relative"` is `/ctl/IPConn`
+   * (miniupnpd), `"relative-no-slash"` is `ctl/IPConn`, `"absolute"` is `http://host:port/ctl/IPConn`.
+   * @default "relative"
+   */
+  controlUrlStyle?: "absolute" | "relative-no-slash" | "relative";
+  /** Encode the description's friendly name in Latin-1 inside a UTF-8 document (aioupnp#7). @default false */
+  invalidUtf8InDescription?: boolean;
+  /**
+   * Use the legacy `urn:dslforum-org` device and service types (TR-064 boxes) instead of
+   * `urn:schemas-upnp-org`; everything is then version 1 and IGD searches by type go unanswered.
+   * @default false
+   */
+  dslforumServiceNames?: boolean;
+
+  // --- HTTP replies (description, SCPD and SOAP alike) ---
+
+  /** Send every HTTP reply with `Transfer-Encoding: chunked` (BiPAC 7404VNOX, miniupnpc changelog). @default false */
+  chunkedReplies?: boolean;
+  /** Reply `HTTP/1.0` without `Content-Length`; the body ends when the connection closes. @default false */
+  http10NoContentLength?: boolean;
+  /** Send junk bytes after the end of the body (miniupnpc's `/addcrap` test server). @default false */
+  trailingJunk?: boolean;
+  /** Label replies `Content-Type: text/html` (nat-port-mapper lost routers by checking it). @default false */
+  contentTypeHtml?: boolean;
+  /**
+   * Wait this long before every HTTP reply and every SSDP reply. Pending replies are dropped on close.
+   * @default 0
+   */
+  responseDelayMs?: number;
+
+  // --- SOAP control ---
+
+  /** Answer 402 when arguments are not in the order of the service description (rust-igd#48, upnpclient#5). @default false */
+  requireArgumentOrder?: boolean;
+  /**
+   * Answer 402 "No <Name>" when any argument element is missing, even an optional one such as
+   * `NewRemoteHost` (TP-Link CPE210, nat-puncher#5). Empty elements are accepted.
+   * @default false
+   */
+  requireAllArguments?: boolean;
+  /** Answer 402 unless `NewProtocol` is exactly "TCP" or "UDP" (TP-Link ER605, tailscale#7377). @default false */
+  rejectLowercaseProtocol?: boolean;
+  /** Refuse external ports below 1024 with 606, as miniupnpd's default permission rules do (tailscale#7377). @default false */
+  rejectPortsBelow1024?: boolean;
+  /**
+   * Namespace prefixes of the reply envelope and of the action response element. Clients must ignore
+   * prefixes: routers use `s:`, `SOAP-ENV:`, `u:`, `m:` and more.
+   * @default { envelope: "s", action: "u" }
+   */
+  namespacePrefix?: { envelope?: string; action?: string };
+  /**
+   * Send GetListOfPortMappings' NewPortListing entity-escaped, as the specification's example does,
+   * instead of in a CDATA section as miniupnpd does. miniupnpc cannot read the escaped form.
+   * @default false
+   */
+  escapedPortListing?: boolean;
+  /** GetStatusInfo always fails with 501 (TP-Link, godot#70458). @default false */
+  getStatusInfoFails?: boolean;
+
+  // --- Port mapping semantics ---
+
+  /** Refuse any non-zero lease with 725 OnlyPermanentLeasesSupported (MikroTik, Netgear: tailscale#9343). @default false */
+  onlyPermanentLeases?: boolean;
+  /** Refuse any non-zero lease with 402 instead of 725 (ARRIS, tailscale#15223). @default false */
+  rejectNonZeroLeaseWith402?: boolean;
+  /** Refuse lease 0 (permanent) with 402 (net-tools#52). @default false */
+  rejectZeroLeaseWith402?: boolean;
+  /** Map only to the requesting client's own address, 606 otherwise (miniupnpd `secure_mode`). @default false */
+  secureMode?: boolean;
+  /** Accept AddPortMapping but keep nothing (DD-WRT, tailscale#18196). @default false */
+  silentlyDropMappings?: boolean;
+  /**
+   * Most mappings the table holds; a full table refuses new ones with 728 NoPortMapsAvailable on
+   * IGD:2 and 501 ActionFailed on IGD:1 (go-libp2p#3057). `undefined` means no limit.
+   * @default undefined
+   */
+  tableLimit?: number;
+}

@@ -1,0 +1,114 @@
+import type { GatewayState } from "./action-context.js";
+import { httpOrigin } from "./description-documents.js";
+import { buildDeviceModel, descriptionPath } from "./device-model.js";
+import { resolveConfig, type ConnectionStatus, type VirtualGatewayOptions } from "./gateway-config.js";
+import { startGatewayHttpServer, type GatewayHttpServer } from "./gateway-http-server.js";
+import { PortMappingTable, type MappingTableEntry } from "./port-mapping-table.js";
+import type { SoapRequestRecord } from "./soap-server.js";
+import { startSsdpResponder } from "./ssdp-responder.js";
+
+/** How often expired leases are swept even when nobody reads the table. */
+const expirySweepIntervalMs = 1000;
+
+export type { VirtualGatewayOptions, ConnectionStatus } from "./gateway-config.js";
+
+/** A running in-process Internet Gateway Device. */
+export interface VirtualGateway {
+  /** URL of the root device description, as the SSDP replies' LOCATION gives it. */
+  readonly descriptionUrl: string;
+  /** Where to send unicast M-SEARCH. */
+  readonly ssdpAddress: { readonly address: string; readonly port: number };
+  readonly httpPort: number;
+  /** The mapping table now, expired leases dropped; a copy. */
+  readonly mappings: readonly MappingTableEntry[];
+  /** Every control request received, oldest first. */
+  readonly requests: readonly SoapRequestRecord[];
+  /** M-SEARCH messages received (answered or not; garbage not counted). */
+  readonly ssdpSearches: number;
+  /** Changes what GetExternalIPAddress reports; any string, so clients can be fed nonsense too. */
+  setExternalAddress(address: string): void;
+  /** Changes what GetStatusInfo reports. */
+  setConnectionStatus(status: ConnectionStatus): void;
+  /** Empties the mapping table, as a router reboot would. */
+  clearMappings(): void;
+  /** Closes every socket and timer. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an Internet Gateway Device in this process: an SSDP responder, a description and SOAP
+ * control server and a real port mapping table with leases, modelled on miniupnpd, with switches
+ * for the misbehaviours of real routers. Nothing it opens keeps the process alive on its own
+ * beyond open sockets; `close()` releases them all.
+ */
+export async function startVirtualGateway(options: VirtualGatewayOptions = {}): Promise<VirtualGateway> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const config = resolveConfig(options);
+  const model = buildDeviceModel(config);
+  const table = new PortMappingTable(config.now);
+  const state: GatewayState = {
+    config,
+    model,
+    table,
+    externalAddress: config.externalAddress,
+    connectionStatus: config.connectionStatus,
+    startedAt: config.now(),
+  };
+  const requests: SoapRequestRecord[] = [];
+  const closing = new AbortController();
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const closeOpened = async (): Promise<void> => {
+    closing.abort();
+    await Promise.all(opened.map((part) => part.close()));
+  };
+
+  let http: GatewayHttpServer;
+  let descriptionUrl: string;
+  let ssdp: Awaited<ReturnType<typeof startSsdpResponder>>;
+  try {
+    http = await startGatewayHttpServer(state, requests, closing.signal);
+    opened.push(http);
+    signal?.throwIfAborted();
+    descriptionUrl = httpOrigin(config.address, http.port) + descriptionPath(config);
+    ssdp = await startSsdpResponder(config, model.root, descriptionUrl, closing.signal);
+    opened.push(ssdp);
+    signal?.throwIfAborted();
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
+
+  const sweep = setInterval(() => table.removeExpired(), expirySweepIntervalMs);
+  sweep.unref();
+  let closed: Promise<void> | undefined;
+
+  return {
+    descriptionUrl,
+    ssdpAddress: { address: ssdp.address, port: ssdp.port },
+    httpPort: http.port,
+    get mappings() {
+      return [...table.entries()];
+    },
+    requests,
+    get ssdpSearches() {
+      return ssdp.searches;
+    },
+    setExternalAddress(address) {
+      state.externalAddress = address;
+    },
+    setConnectionStatus(status) {
+      state.connectionStatus = status;
+    },
+    clearMappings() {
+      table.clear();
+    },
+    close() {
+      closed ??= (async () => {
+        clearInterval(sweep);
+        await closeOpened();
+      })();
+      return closed;
+    },
+  };
+}
