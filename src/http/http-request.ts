@@ -72,11 +72,16 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
       maxHeaderSize: options.maxHeaderBytes ?? defaultMaxHeaderBytes,
       localAddress: options.localAddress,
     });
+    let currentResponse: http.IncomingMessage | undefined;
     request.on("socket", (socket) => socket.setNoDelay(true));
     request.on("error", (cause) => {
+      // Junk after a complete reply (miniupnpc's /addcrap case) fails the parser once the message
+      // is already whole; its "end" still comes, so the reply stands.
+      if (currentResponse?.complete) return;
       finish(new HttpError(`HTTP ${options.method} ${target.href} failed: ${cause.message}`, target.href, undefined, cause));
     });
     request.on("response", (response) => {
+      currentResponse = response;
       const localAddress = response.socket.localAddress;
       const chunks: Buffer[] = [];
       let received = 0;

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
+import { defaultGatewayIPv4 } from "./default-gateway.js";
 import type { CallOptions } from "../util/deadline.js";
 import {
   IGD_SEARCH_TARGETS,
@@ -96,6 +97,13 @@ export interface SsdpSearchOptions extends CallOptions {
    * @default []
    */
   unicastTargets?: readonly SsdpUnicastTarget[] | undefined;
+  /**
+   * With an IPv4 multicast search, also send a unicast M-SEARCH to the default gateway (Linux):
+   * some routers answer only unicast searches, and host firewalls may drop multicast replies
+   * (tailscale#3197). Ignored when `multicast` is off, so searches aimed at chosen targets stay there.
+   * @default true
+   */
+  unicastToDefaultGateway?: boolean | undefined;
   /** Stop after this many distinct replies, so a flood cannot grow without bound. @default 256 */
   maxReplies?: number | undefined;
   /**
@@ -179,9 +187,14 @@ function multicastDestinations(ipv6: boolean): Destination[] {
 /** Checks the options (throwing `InvalidArgumentError`) and builds every M-SEARCH up front. */
 export function planSearch(options: SsdpSearchOptions): SearchPlan {
   const defaults = ssdpSearchDefaults;
+  const multicast = options.multicast ?? defaults.multicast;
+  const ipv6 = options.ipv6 ?? defaults.ipv6;
+  const defaultGateway =
+    multicast && !ipv6 && (options.unicastToDefaultGateway ?? true) ? defaultGatewayIPv4(options.multicastInterface || undefined) : undefined;
   const destinations = [
-    ...((options.multicast ?? defaults.multicast) ? multicastDestinations(options.ipv6 ?? defaults.ipv6) : []),
+    ...(multicast ? multicastDestinations(ipv6) : []),
     ...(options.unicastTargets ?? []).map(unicastDestination),
+    ...(defaultGateway === undefined ? [] : [unicastDestination({ address: defaultGateway })]),
   ];
   if (destinations.length === 0) {
     throw new InvalidArgumentError("nothing to search: multicast is off and there are no unicastTargets");
@@ -208,7 +221,7 @@ export function planSearch(options: SsdpSearchOptions): SearchPlan {
     maxReplies: wholeNumber("maxReplies", options.maxReplies ?? defaults.maxReplies, 1, Number.MAX_SAFE_INTEGER),
     bindPort: localPort === 1 ? SSDP_PORT : localPort,
     ttl: wholeNumber("ttl", options.ttl ?? defaults.ttl, 0, 255),
-    multicast: options.multicast ?? defaults.multicast,
+    multicast,
     multicastInterface: options.multicastInterface ?? defaults.multicastInterface,
     families: new Set(destinations.map((destination) => destination.family)),
     sends,

@@ -40,7 +40,6 @@ function deviceXml(device: DeviceModel, config: GatewayConfig, origin: string, f
     textElement("deviceType", device.deviceType) +
       textElement("friendlyName", friendlyName) +
       textElement("manufacturer", "porthole") +
-      textElement("manufacturerURL", "https://www.npmjs.com/package/porthole") +
       textElement("modelDescription", "In-process Internet Gateway Device") +
       textElement("modelName", "porthole virtual gateway") +
       textElement("modelNumber", String(config.igdVersion)) +

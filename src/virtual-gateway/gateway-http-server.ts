@@ -1,29 +1,19 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { SocketError } from "../errors/errors.js";
 import { delay } from "../util/deadline.js";
 import type { GatewayState } from "./action-context.js";
 import { rootDescription, httpOrigin, serviceDescription } from "./description-documents.js";
 import { allServices, descriptionPath } from "./device-model.js";
+import { parseHttpRequest, type ParsedHttpRequest } from "./http-request-parser.js";
 import { encodeHttpReply, xmlContentType, type HttpReply } from "./http-reply.js";
 import { answerControlRequest, type SoapRequestRecord } from "./soap-server.js";
 
-/** Control requests are a few hundred bytes; anything much larger is refused unread. */
-const maxRequestBodyBytes = 64 * 1024;
 /** A client that has not sent its whole request by then is dropped. */
 const requestTimeoutMs = 30_000;
 
 export interface GatewayHttpServer {
   readonly port: number;
   close(): Promise<void>;
-}
-
-interface ReceivedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly body: string;
-  readonly soapAction: string | undefined;
-  readonly clientAddress: string;
 }
 
 const xmlReply = (status: number, body: string | Buffer): HttpReply => ({
@@ -33,7 +23,7 @@ const xmlReply = (status: number, body: string | Buffer): HttpReply => ({
 });
 const emptyReply = (status: number): HttpReply => ({ status, body: Buffer.alloc(0), contentType: xmlContentType });
 
-function route(request: ReceivedRequest, state: GatewayState, origin: string, log: SoapRequestRecord[]): HttpReply {
+function route(request: ParsedHttpRequest, clientAddress: string, state: GatewayState, origin: string, log: SoapRequestRecord[]): HttpReply {
   const { method, path } = request;
   if (path === descriptionPath(state.config)) {
     return method === "GET" ? xmlReply(200, rootDescription(state.model, state.config, origin)) : emptyReply(405);
@@ -42,39 +32,23 @@ function route(request: ReceivedRequest, state: GatewayState, origin: string, lo
     if (path === service.scpdPath) return method === "GET" ? xmlReply(200, serviceDescription(service)) : emptyReply(405);
     if (path === service.controlPath) {
       if (method !== "POST") return emptyReply(405);
-      const reply = answerControlRequest(service, request, state, log);
+      const body = request.body.toString("utf8");
+      const reply = answerControlRequest(service, { body, soapAction: request.headers["soapaction"], clientAddress }, state, log);
       return xmlReply(reply.status, reply.body);
     }
   }
   return emptyReply(404);
 }
 
-function clientAddressOf(message: IncomingMessage): string {
-  const address = message.socket.remoteAddress ?? "";
+function clientAddressOf(socket: Socket): string {
+  const address = socket.remoteAddress ?? "";
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
-async function readRequest(message: IncomingMessage): Promise<ReceivedRequest | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of message as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxRequestBodyBytes) return undefined;
-    chunks.push(chunk);
-  }
-  const soapAction = message.headers["soapaction"];
-  return {
-    method: message.method ?? "",
-    path: new URL(message.url ?? "/", "http://gateway").pathname,
-    body: Buffer.concat(chunks).toString("utf8"),
-    soapAction: Array.isArray(soapAction) ? soapAction[0] : soapAction,
-    clientAddress: clientAddressOf(message),
-  };
-}
-
 /**
- * The description and control server. Replies are written straight to the socket (see
- * http-reply.ts) and every connection closes after one reply.
+ * The description and control server: a small HTTP/1.x server of its own rather than node:http, so
+ * that replies go out byte for byte as http-reply.ts writes them, and so a client that half-closes
+ * after its request still gets its reply. One request per connection, as miniupnpd serves.
  */
 export async function startGatewayHttpServer(
   state: GatewayState,
@@ -82,26 +56,48 @@ export async function startGatewayHttpServer(
   closing: AbortSignal,
 ): Promise<GatewayHttpServer> {
   const { config } = state;
-  const server = createServer({ requestTimeout: requestTimeoutMs });
+  const connections = new Set<Socket>();
   let origin = "";
 
-  server.on("request", (message: IncomingMessage) => {
-    const socket = message.socket;
-    readRequest(message)
-      .then(async (request) => {
-        const reply = request ? route(request, state, origin, log) : emptyReply(413);
-        await delay(config.quirks.responseDelayMs ?? 0, closing);
-        socket.end(encodeHttpReply(reply, config.quirks));
-      })
+  const reply = (socket: Socket, answer: () => HttpReply): void => {
+    delay(config.quirks.responseDelayMs ?? 0, closing)
+      .then(() => socket.end(encodeHttpReply(answer(), config.quirks)))
       .catch(() => socket.destroy());
+  };
+
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    connections.add(socket);
+    socket.on("close", () => connections.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.setTimeout(requestTimeoutMs, () => socket.destroy());
+    let received = Buffer.alloc(0);
+    let answered = false;
+    socket.on("data", (chunk: Buffer) => {
+      if (answered) return;
+      received = Buffer.concat([received, chunk]);
+      const parsed = parseHttpRequest(received);
+      if (parsed.state === "incomplete") return;
+      answered = true;
+      socket.setTimeout(0);
+      const clientAddress = clientAddressOf(socket);
+      reply(socket, () =>
+        parsed.state === "complete" ? route(parsed.request, clientAddress, state, origin, log) : emptyReply(parsed.status),
+      );
+    });
+    // The client gave up before sending a whole request.
+    socket.on("end", () => {
+      if (!answered) socket.end();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) => reject(new SocketError(`virtual gateway HTTP server: ${error.message}`, error)));
-    server.listen({ host: config.address, port: config.httpPort }, resolve);
+    const onError = (error: Error): void => reject(new SocketError(`virtual gateway HTTP server: ${error.message}`, error));
+    server.once("error", onError);
+    server.listen({ host: config.address, port: config.httpPort }, () => {
+      server.off("error", onError);
+      resolve();
+    });
   });
-  // Errors after listening concern single connections, which are already dropped on failure.
-  server.on("error", () => {});
   const port = (server.address() as AddressInfo).port;
   origin = httpOrigin(config.address, port);
 
@@ -109,7 +105,7 @@ export async function startGatewayHttpServer(
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
+        for (const socket of connections) socket.destroy();
         server.close(() => resolve());
       }),
   };

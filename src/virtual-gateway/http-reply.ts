@@ -13,6 +13,7 @@ const reasonPhrases: Readonly<Record<number, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
   413: "Content Too Large",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
 };
 

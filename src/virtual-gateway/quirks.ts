@@ -1,7 +1,7 @@
 /**
  * Misbehaviours of real gateways the virtual gateway can imitate, one named switch each. All are off
- * by default, which gives a standards-following IGD modelled on miniupnpd. The source of each quirk
- * is in docs (router-quirks) and in the comment of the switch.
+ * by default, which gives a standards-following IGD modelled on miniupnpd. Each switch names the
+ * bug report or router it comes from.
  */
 export interface GatewayQuirks {
   // --- Discovery (SSDP) ---

@@ -298,7 +298,7 @@ describe("search options", () => {
   });
 
   test("multicast goes to the IPv4 group, or to FF05::C then FF02::C with ipv6", () => {
-    const v4 = planSearch({ searchTargets: [igd1] });
+    const v4 = planSearch({ searchTargets: [igd1], unicastToDefaultGateway: false });
     assert.deepEqual(v4.sends.map((s) => `${s.address}:${s.port}`), ["239.255.255.250:1900"]);
     assert.deepEqual([...v4.families], [4]);
     const v6 = planSearch({ searchTargets: [igd1], ipv6: true, unicastTargets: [{ address: "127.0.0.1", port: 1901 }] });

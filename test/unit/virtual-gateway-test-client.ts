@@ -4,7 +4,7 @@
  */
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
-import { childText, descendants, parseXml } from "../../src/xml/parse-xml.js";
+import { childText, descendants, escapeXmlText, parseXml } from "../../src/xml/parse-xml.js";
 import type { VirtualGateway } from "../../src/virtual-gateway/index.js";
 
 export interface RawHttpResponse {
@@ -39,7 +39,7 @@ export function rawHttp(
   const body = Buffer.from(options.body ?? "", "utf8");
   const headerLines = Object.entries({
     Host: target.host,
-    ...(options.body === undefined ? {} : { "Content-Length": String(body.length) }),
+    ...(options.body === undefined || options.headers?.["Transfer-Encoding"] ? {} : { "Content-Length": String(body.length) }),
     ...options.headers,
   }).map(([name, value]) => `${name}: ${value}\r\n`);
   const request = Buffer.concat([
@@ -101,7 +101,7 @@ export async function soapCall(
   options: SoapCallOptions = {},
 ): Promise<SoapResult> {
   const serviceType = options.serviceType ?? wanIpConnection(2);
-  const argumentXml = args.map(([name, value]) => `<${name}>${value}</${name}>`).join("");
+  const argumentXml = args.map(([name, value]) => `<${name}>${escapeXmlText(value)}</${name}>`).join("");
   const body =
     `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" ` +
     `s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>` +
@@ -112,6 +112,7 @@ export async function soapCall(
     headers: { "Content-Type": 'text/xml; charset="utf-8"', SOAPAction: `"${serviceType}#${action}"` },
     body,
   });
+  if (response.body.length === 0) return { status: response.status, values: {}, response };
   const document = parseXml(response.body.toString("utf8"));
   const upnpError = descendants(document, "UPnPError")[0];
   if (upnpError) {

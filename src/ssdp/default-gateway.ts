@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * The IPv4 default gateway from a Linux `/proc/net/route` table, preferring the route on
+ * `interfaceName` when given, then the lowest metric. Undefined when there is none.
+ */
+export function parseDefaultGateway(routeTable: string, interfaceName?: string): string | undefined {
+  const routes = routeTable
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 7 && fields[1] === "00000000" && fields[2] !== "00000000")
+    .map((fields) => ({ ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]) }))
+    .filter((route) => /^[0-9A-Fa-f]{8}$/.test(route.gatewayHex))
+    .sort((a, b) => Number(b.ifname === interfaceName) - Number(a.ifname === interfaceName) || a.metric - b.metric);
+  const hex = routes[0]?.gatewayHex;
+  if (hex === undefined) return undefined;
+  // The kernel prints the address in host byte order: little-endian on every platform Node runs on.
+  const bytes = [6, 4, 2, 0].map((offset) => parseInt(hex.slice(offset, offset + 2), 16));
+  return bytes.join(".");
+}
+
+/** This host's IPv4 default gateway (Linux only; undefined elsewhere or without one). */
+export function defaultGatewayIPv4(interfaceName?: string): string | undefined {
+  try {
+    return parseDefaultGateway(readFileSync("/proc/net/route", "utf8"), interfaceName);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { findGateway, findGateways, gatewayFromUrl, NoGatewayError, UPNPResult } from "../../src/index.js";
+import { readFile } from "node:fs/promises";
+import { fakeDevice, searchOnly, virtualGateway } from "./support/virtual-gateway-fixture.js";
+
+test("findGateway returns a connected gateway with a public address at once, with our address toward it", async (t) => {
+  const vg = await virtualGateway(t, { externalAddress: "11.22.33.44" });
+  const started = Date.now();
+  const gateway = await findGateway({ ...searchOnly(vg), timeoutMs: 5000 });
+  assert.ok(Date.now() - started < 4000, "must not sit out the 5 s listening time");
+  assert.equal(gateway.descriptionUrl, vg.descriptionUrl);
+  assert.equal(gateway.serviceType, "urn:schemas-upnp-org:service:WANIPConnection:2");
+  assert.equal(gateway.igdVersion, 2);
+  assert.equal(gateway.localAddress, "127.0.0.1");
+  assert.equal(gateway.status?.rank, 1);
+  assert.equal(gateway.status?.externalAddress, "11.22.33.44");
+  assert.equal(gateway.status?.doubleNat, false);
+});
+
+test("ranking prefers connected + public over double NAT over disconnected (miniupnpc order)", async (t) => {
+  const disconnected = await virtualGateway(t, { externalAddress: "11.0.0.1", connectionStatus: "Disconnected" });
+  const doubleNat = await virtualGateway(t, { externalAddress: "100.64.1.2" });
+  const best = await virtualGateway(t, { externalAddress: "11.0.0.3" });
+  const found = await findGateway(searchOnly(disconnected, doubleNat, best));
+  assert.equal(found.descriptionUrl, best.descriptionUrl);
+
+  const withoutBest = await findGateway(searchOnly(disconnected, doubleNat));
+  assert.equal(withoutBest.descriptionUrl, doubleNat.descriptionUrl);
+  assert.equal(withoutBest.status?.rank, 2);
+  assert.equal(withoutBest.status?.doubleNat, true);
+  assert.equal(withoutBest.status?.externalAddressScope, "cgnat");
+
+  const onlyDisconnected = await findGateway(searchOnly(disconnected));
+  assert.equal(onlyDisconnected.status?.rank, 3);
+  assert.equal(onlyDisconnected.status?.connected, false);
+});
+
+test("findGateways yields every gateway, each with its own status and control URL", async (t) => {
+  const a = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  const b = await virtualGateway(t, { externalAddress: "192.168.1.1", igdVersion: 1 });
+  const seen = new Map<string, { controlUrl: string; address: string | undefined }>();
+  for await (const gateway of findGateways(searchOnly(a, b))) {
+    seen.set(gateway.descriptionUrl!, { controlUrl: gateway.controlUrl, address: gateway.status?.externalAddress });
+  }
+  assert.equal(seen.size, 2);
+  assert.equal(seen.get(a.descriptionUrl)?.address, "11.0.0.1");
+  assert.equal(seen.get(b.descriptionUrl)?.address, "192.168.1.1");
+  assert.notEqual(seen.get(a.descriptionUrl)?.controlUrl, seen.get(b.descriptionUrl)?.controlUrl);
+});
+
+test("breaking out of findGateways stops the search and releases everything", async (t) => {
+  const vg = await virtualGateway(t);
+  for await (const gateway of findGateways({ ...searchOnly(vg), timeoutMs: 30_000 })) {
+    assert.equal(gateway.descriptionUrl, vg.descriptionUrl);
+    break;
+  }
+  // The test process would hang for 30 s here if the socket or a timer were left behind.
+});
+
+test("nothing answering gives NoGatewayError NO_DEVICES", async () => {
+  await assert.rejects(
+    findGateway({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], timeoutMs: 300 }),
+    (error: unknown) => error instanceof NoGatewayError && error.result === UPNPResult.NO_DEVICES,
+  );
+});
+
+test("a device that is not a gateway gives NoGatewayError NO_GATEWAY naming it and why", async (t) => {
+  const renderer = await fakeDevice(t, await readFile(new URL("../../../test/fixtures/descriptions/media-renderer.xml", import.meta.url), "utf8"));
+  await assert.rejects(findGateway({ ...renderer, timeoutMs: 500 }), (error: unknown) => {
+    assert.ok(error instanceof NoGatewayError);
+    assert.equal(error.result, UPNPResult.NO_GATEWAY);
+    assert.match(error.message, /NO_IGD/);
+    return true;
+  });
+});
+
+test("a gateway failing both status questions is still returned, ranked last", async (t) => {
+  const vg = await virtualGateway(t, { quirks: { getStatusInfoFails: true } });
+  vg.setExternalAddress("");
+  const gateway = await findGateway({ ...searchOnly(vg), timeoutMs: 300 });
+  assert.equal(gateway.status?.rank, 3);
+  assert.equal(gateway.status?.connected, false);
+});
+
+test("a failed GetStatusInfo is not fatal: the external address decides (godot#70458)", async (t) => {
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.9", quirks: { getStatusInfoFails: true } });
+  const gateway = await findGateway(searchOnly(vg));
+  assert.equal(gateway.status?.rank, 1);
+  assert.equal(gateway.status?.connectionStatus, undefined);
+  assert.equal(gateway.status?.problems[0]?.upnpCode, 501);
+});
+
+test("abort rejects findGateway with the caller's reason", async (t) => {
+  const vg = await virtualGateway(t, { quirks: { responseDelayMs: 2000 } });
+  const reason = new Error("user gave up");
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(reason), 50);
+  await assert.rejects(findGateway({ ...searchOnly(vg), signal: controller.signal }), (e) => e === reason);
+});
+
+test("gatewayFromUrl revalidates a remembered gateway without discovery", async (t) => {
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.5" });
+  const gateway = await gatewayFromUrl(vg.descriptionUrl);
+  assert.equal(gateway.status?.externalAddress, "11.0.0.5");
+  assert.equal(vg.ssdpSearches, 0);
+  await assert.rejects(gatewayFromUrl(vg.descriptionUrl.replace("rootDesc.xml", "missing.xml")), NoGatewayError);
+});

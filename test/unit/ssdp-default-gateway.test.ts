@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseDefaultGateway } from "../../src/ssdp/default-gateway.js";
+import { planSearch } from "../../src/ssdp/ssdp-search-options.js";
+
+const table = [
+  "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
+  "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0",
+  "eth0\t00000000\t0102000A\t0003\t0\t0\t100\t00000000\t0\t0\t0",
+  "eth0\t0002000A\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0",
+].join("\n");
+
+test("the default gateway is read from /proc/net/route in host byte order, lowest metric first", () => {
+  assert.equal(parseDefaultGateway(table), "10.0.2.1");
+  assert.equal(parseDefaultGateway(table, "wlan0"), "192.168.1.1");
+  assert.equal(parseDefaultGateway(table.split("\n").slice(0, 1).join("\n")), undefined);
+  assert.equal(parseDefaultGateway("garbage\nmore garbage"), undefined);
+});
+
+test("a unicast search to the default gateway is planned only beside an IPv4 multicast search", () => {
+  const targets = (options: Parameters<typeof planSearch>[0]) => planSearch(options).sends.map((s) => s.address);
+  const withMulticast = targets({ searchTargets: ["ssdp:all"] });
+  assert.equal(withMulticast[0], "239.255.255.250");
+  assert.deepEqual(targets({ searchTargets: ["ssdp:all"], unicastToDefaultGateway: false }), ["239.255.255.250"]);
+  assert.deepEqual(targets({ searchTargets: ["ssdp:all"], multicast: false, unicastTargets: [{ address: "127.0.0.1" }] }), ["127.0.0.1"]);
+  assert.ok(!targets({ searchTargets: ["ssdp:all"], ipv6: true }).some((a) => a.includes(".")));
+});
