@@ -80,7 +80,7 @@ export class UPNPDevice {
     );
   }
 
-  /** DeletePortMapping; deleting a missing mapping gives NO_SUCH_ENTRY_IN_ARRAY (714), as in the engine. */
+  /** DeletePortMapping. A missing mapping gives NO_SUCH_ENTRY_IN_ARRAY when the router answers 714 (miniupnpd answers success). */
   async deletePortMapping(port: number, proto = "UDP"): Promise<UPNPResult> {
     if (!isPort(port, 1)) return UPNPResult.INVALID_PORT;
     if (proto !== "UDP" && proto !== "TCP") return UPNPResult.INVALID_PROTOCOL;

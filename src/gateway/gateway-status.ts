@@ -20,7 +20,10 @@ export interface GatewayStatus {
   connectionStatus: string | undefined;
   externalAddress: string | undefined;
   externalAddressScope: AddressScope | undefined;
-  /** The external address is not public: another NAT sits between this gateway and the internet. */
+  /**
+   * Connected, but the external address is not public or not given: another NAT sits between this
+   * gateway and the internet, so mappings are not reachable from it (rank 2).
+   */
   doubleNat: boolean;
   /** Failures that did not stop the probe (e.g. a GetStatusInfo that TP-Link routers fail: godot#70458). */
   problems: PortholeError[];
@@ -67,7 +70,9 @@ export async function probeConnection(endpoint: igd.ServiceEndpoint, options?: C
     connectionStatus,
     externalAddress: address,
     externalAddressScope: scope,
-    doubleNat: usableAddress && scope !== "public",
+    // A connected gateway without a public address, or one that will not say it (miniupnpd with a
+    // reserved WAN address answers ""), sits behind another NAT, as miniupnpc also judges.
+    doubleNat: rank === 2,
     problems,
   };
 }

@@ -2,8 +2,11 @@ import { UPNPResult } from "../compat/result-codes.js";
 import type { DeviceDescription, WanConnectionService } from "../description/device-description.js";
 import { PortholeError, UpnpActionError } from "../errors/errors.js";
 import * as igd from "../igd/igd-client.js";
+import { outcomeIsUnknown, removeMappingIfOurs } from "../igd/remove-own-mapping.js";
 import type { PortMappingEntry, Protocol } from "../igd/igd-client.js";
 import type { CallOptions } from "../util/deadline.js";
+import { isIPv6 } from "node:net";
+import { ipv4OfInterfaceWith } from "../util/interface-ipv4.js";
 import { localAddressToward } from "../util/local-address.js";
 import { parseHttpUrl } from "../http/http-url.js";
 import { probeConnection, type GatewayStatus } from "./gateway-status.js";
@@ -126,6 +129,12 @@ export class Gateway {
     return this.#localAddress;
   }
 
+  /** The address mappings point at by default: ours toward the gateway, as IPv4 when we reach it over IPv6. */
+  async #defaultInternalClient(): Promise<string> {
+    const address = await this.ourAddress();
+    return isIPv6(address) ? (ipv4OfInterfaceWith(address) ?? address) : address;
+  }
+
   getExternalAddress(options?: CallOptions): Promise<string> {
     return igd.getExternalIPAddress(this.#endpoint, options);
   }
@@ -150,7 +159,7 @@ export class Gateway {
    * 0, and the caller should delete the mapping when done.
    */
   async addPortMapping(options: AddPortMappingOptions): Promise<PortMapping> {
-    const internalClient = options.internalClient ?? (await this.ourAddress());
+    const internalClient = options.internalClient ?? (await this.#defaultInternalClient());
     const request: igd.AddPortMappingRequest = {
       remoteHost: options.remoteHost ?? "",
       externalPort: options.externalPort ?? options.internalPort,
@@ -178,11 +187,11 @@ export class Gateway {
 
   async #addWithLeaseFallback(request: igd.AddPortMappingRequest, options: AddPortMappingOptions): Promise<igd.AddPortMappingRequest> {
     if (options.leaseFallback === false) {
-      await igd.addPortMapping(this.#endpoint, request, options);
+      await this.#addOnce(request, options);
       return request;
     }
     try {
-      await igd.addPortMapping(this.#endpoint, request, options);
+      await this.#addOnce(request, options);
       return request;
     } catch (error) {
       const code = upnpCodeOf(error);
@@ -191,8 +200,22 @@ export class Gateway {
       const finiteOnly = code === 402 && request.leaseDuration === 0;
       if (!permanentOnly && !finiteOnly) throw error;
       const retry = { ...request, leaseDuration: permanentOnly ? 0 : IGD2_MAX_LEASE_SECONDS };
-      await igd.addPortMapping(this.#endpoint, retry, options);
+      await this.#addOnce(retry, options);
       return retry;
+    }
+  }
+
+  /**
+   * One AddPortMapping. When it fails without a clear answer (time-out, reset, abort), the request
+   * may still have reached the router: the mapping is then removed again if it is there, so the
+   * caller is never left with a mapping it does not know about.
+   */
+  async #addOnce(request: igd.AddPortMappingRequest, options: CallOptions): Promise<void> {
+    try {
+      await igd.addPortMapping(this.#endpoint, request, options);
+    } catch (error) {
+      if (outcomeIsUnknown(error)) await removeMappingIfOurs(this.#endpoint, request);
+      throw error;
     }
   }
 
@@ -203,6 +226,8 @@ export class Gateway {
         const reservedPort = await igd.addAnyPortMapping(this.#endpoint, request, options);
         return { ...request, externalPort: reservedPort };
       } catch (error) {
+        // The port the router reserved is unknown; the one asked for is the likely one.
+        if (outcomeIsUnknown(error)) await removeMappingIfOurs(this.#endpoint, request);
         if (upnpCodeOf(error) !== 401 && upnpCodeOf(error) !== 602) throw error;
       }
     }
@@ -227,6 +252,11 @@ export class Gateway {
           `the gateway accepted ${added.protocol} port ${added.externalPort} but does not list it: it dropped the mapping`,
           { result: UPNPResult.ACTION_FAILED, upnpCode: 714, cause: error },
         );
+      }
+      // The caller gave up and will not learn of the mapping, so it must not stay.
+      if (options.signal?.aborted) {
+        await removeMappingIfOurs(this.#endpoint, added);
+        throw error;
       }
       // A router that cannot answer GetSpecificPortMappingEntry still made the mapping.
       return toPortMapping(added);

@@ -101,7 +101,6 @@ test("IPv6: both APIs find the gateway by SSDP over IPv6, reach it at its IPv6 a
 
 test(
   "IPv6: a gateway found over IPv6 maps a port for the LAN host",
-  { todo: "igdOurAddr / localAddress is the IPv6 address, which WANIPConnection cannot take as NewInternalClient" },
   async (t) => {
     const daemon = await startMiniupnpd(rig);
     t.after(() => daemon.stop());
