@@ -24,7 +24,7 @@ export {
 export { type GatewayStatus, type GatewayRank } from "./gateway/gateway-status.js";
 export type { PortMappingEntry, Protocol } from "./igd/igd-client.js";
 export type { DeviceDescription, WanConnectionService } from "./description/device-description.js";
-export { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "./ssdp/ssdp-search.js";
+export { searchSsdp, type SsdpReply, type SsdpSearchOptions, type SsdpTraceEvent } from "./ssdp/ssdp-search.js";
 
 // Errors.
 export {
@@ -44,4 +44,13 @@ export type { CallOptions } from "./util/deadline.js";
 export { addressScope, isPublicAddress, type AddressScope } from "./util/address.js";
 
 // Virtual gateway for tests without a router.
-export { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "./virtual-gateway/virtual-gateway.js";
+export {
+  startVirtualGateway,
+  quirkProfiles,
+  type VirtualGateway,
+  type VirtualGatewayOptions,
+  type VirtualGatewayActivity,
+  type GatewayQuirks,
+  type QuirkProfile,
+  type QuirkProfileName,
+} from "./virtual-gateway/index.js";

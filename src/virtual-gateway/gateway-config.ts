@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
+import { activityNotifier, type VirtualGatewayActivity } from "./gateway-activity.js";
+import { combineProfiles, type QuirkProfileName } from "./quirk-profiles.js";
 import type { GatewayQuirks } from "./quirks.js";
 
 /** What a virtual gateway reports from GetStatusInfo. */
@@ -37,8 +39,16 @@ export interface VirtualGatewayOptions {
   externalAddress?: string;
   /** Status GetStatusInfo reports. @default "Connected" */
   connectionStatus?: ConnectionStatus;
-  /** Router misbehaviours to imitate. @default {} (none) */
+  /** Router misbehaviours to imitate, switch by switch; they override `profiles`. @default {} (none) */
   quirks?: GatewayQuirks;
+  /**
+   * Named router behaviours ({@link quirkProfiles}), applied in order before `quirks`,
+   * `connection` and `externalAddress`, which win where both set something.
+   * @default [] (none)
+   */
+  profiles?: readonly QuirkProfileName[];
+  /** Told about every search, HTTP GET and control request, once handled. Must not be slow. @default undefined */
+  onActivity?: (activity: VirtualGatewayActivity) => void;
   /** Clock for lease expiry, in milliseconds like `Date.now`. @default Date.now */
   now?: () => number;
   /**
@@ -60,6 +70,8 @@ export interface GatewayConfig {
   readonly connectionStatus: ConnectionStatus;
   readonly quirks: Readonly<GatewayQuirks>;
   readonly now: () => number;
+  /** Calls `onActivity`, if any, shielding the gateway from its exceptions. */
+  readonly notify: (activity: VirtualGatewayActivity) => void;
   /** Base of the UUIDs of the root device and its embedded devices. */
   readonly uuid: string;
 }
@@ -76,17 +88,19 @@ export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfi
   if (isIP(address) === 0) throw new InvalidArgumentError(`address must be an IP address, got "${address}"`);
   const igdVersion = options.igdVersion ?? 2;
   if (igdVersion !== 1 && igdVersion !== 2) throw new InvalidArgumentError(`igdVersion must be 1 or 2`);
+  const profiles = combineProfiles(options.profiles ?? []);
   return {
     address,
     httpPort: checkPort("httpPort", options.httpPort ?? 0),
     ssdpPort: checkPort("ssdpPort", options.ssdpPort ?? 0),
     multicastInterface: options.multicastInterface,
     igdVersion,
-    connection: options.connection ?? "ip",
-    externalAddress: options.externalAddress ?? "203.0.113.7",
+    connection: options.connection ?? profiles.connection ?? "ip",
+    externalAddress: options.externalAddress ?? profiles.externalAddress ?? "203.0.113.7",
     connectionStatus: options.connectionStatus ?? "Connected",
-    quirks: { ...options.quirks },
+    quirks: { ...profiles.quirks, ...options.quirks },
     now: options.now ?? Date.now,
+    notify: activityNotifier(options.onActivity),
     uuid: randomUUID(),
   };
 }

@@ -23,7 +23,16 @@ const xmlReply = (status: number, body: string | Buffer): HttpReply => ({
 });
 const emptyReply = (status: number): HttpReply => ({ status, body: Buffer.alloc(0), contentType: xmlContentType });
 
+/** The reply to one request; GETs and refused requests are reported here, control requests by the SOAP server. */
 function route(request: ParsedHttpRequest, clientAddress: string, state: GatewayState, origin: string, log: SoapRequestRecord[]): HttpReply {
+  const reply = routeRequest(request, clientAddress, state, origin, log);
+  if (request.method !== "POST" || reply.status === 404 || reply.status === 405) {
+    state.config.notify({ type: "http", method: request.method, path: request.path, status: reply.status, clientAddress });
+  }
+  return reply;
+}
+
+function routeRequest(request: ParsedHttpRequest, clientAddress: string, state: GatewayState, origin: string, log: SoapRequestRecord[]): HttpReply {
   const { method, path } = request;
   if (path === descriptionPath(state.config)) {
     return method === "GET" ? xmlReply(200, rootDescription(state.model, state.config, origin)) : emptyReply(405);

@@ -3,3 +3,5 @@ export type { ConnectionStatus } from "./gateway-config.js";
 export type { GatewayQuirks } from "./quirks.js";
 export type { MappingTableEntry, MappingProtocol } from "./port-mapping-table.js";
 export type { SoapRequestRecord } from "./soap-server.js";
+export { quirkProfiles, type QuirkProfile, type QuirkProfileName } from "./quirk-profiles.js";
+export type { VirtualGatewayActivity } from "./gateway-activity.js";

@@ -61,6 +61,8 @@ export function answerControlRequest(
     envelope: state.config.quirks.namespacePrefix?.envelope ?? "s",
     action: state.config.quirks.namespacePrefix?.action ?? "u",
   };
+  const report = (upnpCode: number | undefined): void =>
+    state.config.notify({ type: "control", action, arguments: parsed.arguments, clientAddress: request.clientAddress, upnpCode });
   try {
     const spec = service.actions.find((candidate) => candidate.name === action);
     const handler = handlers[action];
@@ -68,9 +70,11 @@ export function answerControlRequest(
     const args = new ActionArguments(spec, parsed.arguments, state.config.quirks);
     const outputs = handler({ args, clientAddress: request.clientAddress, state });
     const ordered = spec.outputs.map((name) => [name, outputs[name] ?? ""] as const);
+    report(undefined);
     return { status: 200, body: soapResponse(action, service.serviceType, ordered, prefixes) };
   } catch (error) {
     const fault = error instanceof UpnpActionError ? error : upnpFault(action, 501, String(error));
+    report(fault.upnpCode ?? 501);
     return { status: 500, body: soapFault(fault.upnpCode ?? 501, fault.upnpDescription, prefixes) };
   }
 }

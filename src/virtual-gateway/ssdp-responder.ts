@@ -73,6 +73,7 @@ export async function startSsdpResponder(
     if (target === undefined) return;
     searches++;
     const replies = searchMatches(target, root, config.quirks).map((match) => searchReply(match, location));
+    config.notify({ type: "search", searchTarget: target, from: { address: sender.address, port: sender.port }, replies: replies.length });
     const copies = config.quirks.duplicateReplies ? 2 : 1;
     const replySocket = ephemeral ?? receiver;
     delay(config.quirks.responseDelayMs ?? 0, closing)

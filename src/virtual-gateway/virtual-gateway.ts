@@ -25,6 +25,8 @@ export interface VirtualGateway {
   readonly requests: readonly SoapRequestRecord[];
   /** M-SEARCH messages received (answered or not; garbage not counted). */
   readonly ssdpSearches: number;
+  /** What GetExternalIPAddress reports now. */
+  readonly externalAddress: string;
   /** Changes what GetExternalIPAddress reports; any string, so clients can be fed nonsense too. */
   setExternalAddress(address: string): void;
   /** Changes what GetStatusInfo reports. */
@@ -93,6 +95,9 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     requests,
     get ssdpSearches() {
       return ssdp.searches;
+    },
+    get externalAddress() {
+      return state.externalAddress;
     },
     setExternalAddress(address) {
       state.externalAddress = address;

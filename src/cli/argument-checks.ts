@@ -1,0 +1,79 @@
+import { isIPv4, isIP } from "node:net";
+import { InvalidArgumentError, UPNPResult, type Protocol } from "../index.js";
+
+/** A port 1..65535 written in decimal digits only ("08080" and "8e3" are refused, not guessed at). */
+export function parsePort(text: string | undefined, what: string): number {
+  const value = text !== undefined && /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= 65535) || text!.startsWith("0")) {
+    throw new InvalidArgumentError(`${what} must be a port from 1 to 65535, got ${JSON.stringify(text ?? "")}`, UPNPResult.INVALID_PORT);
+  }
+  return value;
+}
+
+/** `tcp`, `udp` or `both`, in any case. */
+export function parseProtocols(text: string): Protocol[] {
+  switch (text.toLowerCase()) {
+    case "tcp":
+      return ["TCP"];
+    case "udp":
+      return ["UDP"];
+    case "both":
+      return ["TCP", "UDP"];
+    default:
+      throw new InvalidArgumentError(`--proto must be tcp, udp or both, got ${JSON.stringify(text)}`, UPNPResult.INVALID_PROTOCOL);
+  }
+}
+
+/** Seconds, 0 (permanent) to 2^32-1: the range of the lease argument (ui4). */
+export function parseLease(text: string): number {
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(value <= 0xffffffff)) {
+    throw new InvalidArgumentError(`--lease must be whole seconds from 0 (permanent) to 4294967295, got ${JSON.stringify(text)}`, UPNPResult.INVALID_DURATION);
+  }
+  return value;
+}
+
+/** A whole number of milliseconds from 1 to a day. */
+export function parseTimeout(text: string): number {
+  const value = /^\d{1,8}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= 86_400_000)) {
+    throw new InvalidArgumentError(`--timeout must be milliseconds from 1 to 86400000, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** An IPv4 address: WANIPConnection maps IPv4 internal clients only. */
+export function parseIpv4(text: string, option: string): string {
+  if (!isIPv4(text)) throw new InvalidArgumentError(`${option} must be an IPv4 address, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+export function parseIpAddress(text: string, option: string): string {
+  if (isIP(text) === 0) throw new InvalidArgumentError(`${option} must be an IP address, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** `ADDRESS[:PORT]`, `[IPv6]:PORT` or a bare IPv6 address; the port defaults to 1900. */
+export function parseSsdpTarget(text: string): { address: string; port: number } {
+  if (isIP(text) === 6) return { address: text, port: 1900 };
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
+  const address = match?.[1];
+  if (address === undefined || isIP(address) === 0) {
+    throw new InvalidArgumentError(`--ssdp-target must be ADDRESS[:PORT] with an IP address, got ${JSON.stringify(text)}`);
+  }
+  return { address, port: match?.[2] === undefined ? 1900 : parsePort(match[2], "--ssdp-target port") };
+}
+
+/** A text argument the gateway stores, such as the mapping's description: printable, not huge. */
+export function parseDescription(text: string): string {
+  // Control characters other than tab are not valid in XML 1.0 and break routers' parsers.
+  if (text.length > 256 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) {
+    throw new InvalidArgumentError("--description must be at most 256 characters, without control characters");
+  }
+  return text;
+}
+
+/** A port to listen on: 0 lets the system pick a free one. */
+export function parseListenPort(text: string, option: string): number {
+  return text === "0" ? 0 : parsePort(text, option);
+}

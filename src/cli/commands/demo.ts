@@ -1,0 +1,126 @@
+import { findGateway, startVirtualGateway, type Gateway, type VirtualGateway } from "../../index.js";
+import type { Command, CommandContext } from "../command-context.js";
+import { ssdpTracer } from "../verbose-trace.js";
+import { doubleNatNote, formatLease, shortServiceType } from "../wording.js";
+import { gatewayJson } from "./discover.js";
+import { listedMappingJson, printMappingTable } from "./list.js";
+
+const demoPort = 8080;
+const stepCount = 6;
+const indent = "      ";
+
+/** Narration in text mode; nothing in JSON mode, where only the final document is printed. */
+function narrator(context: CommandContext) {
+  const { terminal } = context;
+  const { out } = terminal;
+  let step = 0;
+  return {
+    step(title: string): void {
+      if (terminal.json) return;
+      terminal.print();
+      terminal.print(`${out.cyan(`[${++step}/${stepCount}]`)} ${out.bold(title)}`);
+    },
+    say(text: string): void {
+      if (!terminal.json) terminal.print(`${indent}${text}`);
+    },
+  };
+}
+
+async function discoverIt(context: CommandContext, virtual: VirtualGateway): Promise<Gateway> {
+  return findGateway({
+    // Unicast to the virtual gateway only: the demo never multicasts on this machine's networks.
+    multicast: false,
+    unicastTargets: [virtual.ssdpAddress],
+    // The only gateway searched for: no better one can answer later.
+    graceMs: 0,
+    signal: context.signal,
+    ...(context.terminal.verbose ? { onTrace: ssdpTracer(context.terminal) } : {}),
+  });
+}
+
+async function walkThrough(context: CommandContext, virtual: VirtualGateway): Promise<Record<string, unknown>> {
+  const { terminal, signal } = context;
+  const { out } = terminal;
+  const { step, say } = narrator(context);
+  const document: Record<string, unknown> = {
+    virtualGateway: { descriptionUrl: virtual.descriptionUrl, ssdp: { ...virtual.ssdpAddress } },
+  };
+
+  step("A virtual Internet Gateway Device is running on this machine");
+  say(`description  ${out.cyan(virtual.descriptionUrl)}`);
+  say(`SSDP         ${virtual.ssdpAddress.address}:${virtual.ssdpAddress.port} (unicast only: nothing leaves 127.0.0.1)`);
+
+  step("Discover it, as porthole finds a real router: SSDP M-SEARCH, then the device description");
+  const started = performance.now();
+  const gateway = await discoverIt(context, virtual);
+  document["discover"] = { gateways: [gatewayJson(gateway)] };
+  say(`found ${shortServiceType(gateway.serviceType)} in ${Math.round(performance.now() - started)} ms, control URL ${gateway.controlUrl}`);
+  say(`status ${gateway.status?.connectionStatus ?? "unknown"}, our address toward it ${await gateway.ourAddress()}`);
+
+  step("Ask for the external address (GetExternalIPAddress)");
+  const externalAddress = await gateway.getExternalAddress({ signal });
+  document["ip"] = { externalAddress };
+  say(out.bold(externalAddress));
+  if (doubleNatNote(externalAddress) !== undefined) {
+    say(out.dim("A documentation address (RFC 5737). From a real router, porthole would warn that such an"));
+    say(out.dim("address means double NAT: mappings not reachable from the internet."));
+  }
+
+  step(`Map TCP port ${demoPort} to this machine (AddPortMapping, then read it back)`);
+  const mapping = await gateway.addPortMapping({ internalPort: demoPort, protocol: "TCP", description: "porthole demo", signal });
+  document["map"] = {
+    mappings: [
+      {
+        protocol: mapping.protocol,
+        externalPort: mapping.externalPort,
+        internalPort: mapping.internalPort,
+        internalClient: mapping.internalClient,
+        lease: mapping.leaseSeconds,
+        description: mapping.description,
+        externalAddress,
+      },
+    ],
+  };
+  say(`${out.green("mapped")} TCP ${externalAddress}:${mapping.externalPort} → ${mapping.internalClient}:${mapping.internalPort}, lease ${formatLease(mapping.leaseSeconds)}`);
+
+  step("List the gateway's mapping table");
+  const listed = (await gateway.listPortMappings({ signal })).map(listedMappingJson);
+  document["list"] = { mappings: listed };
+  if (!terminal.json) printMappingTable(context, listed, indent);
+
+  step(`Remove the mapping (DeletePortMapping) and check the table is empty`);
+  await gateway.deletePortMapping({ externalPort: mapping.externalPort, protocol: "TCP" }, { signal });
+  document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort }] };
+  const after = (await gateway.listPortMappings({ signal })).map(listedMappingJson);
+  document["listAfter"] = { mappings: after };
+  say(`${out.green("removed")}; ${after.length === 0 ? "the table is empty again" : `${after.length} mapping(s) left`}`);
+  return document;
+}
+
+function printOutro(context: CommandContext): void {
+  const { terminal } = context;
+  const { out } = terminal;
+  terminal.print();
+  terminal.print(out.bold("Done. Try it yourself:"));
+  const examples: Array<[string, string]> = [
+    ["porthole gateway", "run a virtual gateway in one terminal"],
+    [`porthole --gateway URL map ${demoPort}`, "map a port on it from another"],
+    ["porthole discover", "find your real router"],
+  ];
+  const width = Math.max(...examples.map(([command]) => command.length));
+  for (const [command, why] of examples) terminal.print(`  ${command.padEnd(width)}  ${out.dim(`# ${why}`)}`);
+}
+
+/** `porthole demo`: a full cycle against a virtual gateway on loopback, narrated; no router needed. */
+export const demo: Command = async (context) => {
+  const { terminal } = context;
+  if (!terminal.json) terminal.print(terminal.out.bold("porthole demo: open a port on a router, with no router needed"));
+  const virtual = await startVirtualGateway({ signal: context.signal });
+  try {
+    const document = await walkThrough(context, virtual);
+    if (terminal.json) terminal.printJson(document);
+    else printOutro(context);
+  } finally {
+    await virtual.close();
+  }
+};

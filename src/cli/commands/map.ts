@@ -1,0 +1,146 @@
+import { DEFAULT_LEASE_SECONDS, UpnpActionError, type Gateway, type PortMapping, type Protocol } from "../../index.js";
+import { parseDescription, parseIpv4, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
+import type { Command, CommandContext } from "../command-context.js";
+import type { CommandLine } from "../command-line.js";
+import { clientSettings, connectGateway, type ClientSettings } from "../connect.js";
+import { doubleNatNote, formatLease } from "../wording.js";
+
+/** One mapping in `porthole map --json` (docs/cli.md). */
+export interface MadeMappingJson {
+  protocol: Protocol;
+  externalPort: number;
+  internalPort: number;
+  internalClient: string;
+  /** Seconds the gateway granted; 0 = permanent. */
+  lease: number;
+  description: string;
+  externalAddress: string | null;
+}
+
+interface MapRequest {
+  readonly externalPort: number;
+  readonly internalPort: number;
+  readonly protocols: Protocol[];
+  readonly leaseSeconds: number;
+  readonly description: string;
+  readonly internalClient: string | undefined;
+  readonly anyPort: boolean;
+}
+
+/** Everything `map` is asked, checked before any traffic. */
+function mapRequest(line: CommandLine): MapRequest {
+  const { values } = line;
+  const externalPort = parsePort(line.positionals["port"], "<port>");
+  return {
+    externalPort,
+    internalPort: values["internal-port"] === undefined ? externalPort : parsePort(values["internal-port"], "--internal-port"),
+    protocols: parseProtocols(values.proto ?? "tcp"),
+    leaseSeconds: values.lease === undefined ? DEFAULT_LEASE_SECONDS : parseLease(values.lease),
+    description: parseDescription(values.description ?? "porthole"),
+    internalClient: values["internal-client"] === undefined ? undefined : parseIpv4(values["internal-client"], "--internal-client"),
+    anyPort: values["any-port"] === true,
+  };
+}
+
+const conflictCodes = new Set([718, 729]);
+
+/** After a conflict, who holds the port, for the hint. */
+async function recordConflict(context: CommandContext, gateway: Gateway, port: number, protocol: Protocol): Promise<void> {
+  const holder = await gateway.getPortMapping(port, protocol, { signal: context.signal }).catch(() => undefined);
+  context.facts.conflict = {
+    port,
+    protocol,
+    holder: holder && `${holder.internalClient}:${holder.internalPort}${holder.description ? ` ("${holder.description}")` : ""}`,
+  };
+}
+
+async function addOne(context: CommandContext, gateway: Gateway, request: MapRequest, protocol: Protocol, settings: ClientSettings): Promise<PortMapping> {
+  try {
+    return await gateway.addPortMapping({
+      externalPort: request.externalPort,
+      internalPort: request.internalPort,
+      protocol,
+      leaseSeconds: request.leaseSeconds,
+      description: request.description,
+      internalClient: request.internalClient,
+      anyPort: request.anyPort,
+      signal: context.signal,
+      timeoutMs: settings.timeoutMs,
+    });
+  } catch (error) {
+    if (error instanceof UpnpActionError && conflictCodes.has(error.upnpCode ?? 0)) {
+      await recordConflict(context, gateway, request.externalPort, protocol);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Removes what this run mapped before a later protocol failed, so `--proto both` leaves both or
+ * neither. It runs on its own time budget: after Ctrl-C the command's signal is already aborted.
+ */
+async function undo(context: CommandContext, gateway: Gateway, made: readonly PortMapping[], settings: ClientSettings): Promise<void> {
+  for (const mapping of made) {
+    try {
+      await gateway.deletePortMapping(mapping, { signal: AbortSignal.timeout(settings.timeoutMs ?? 5000) });
+      context.terminal.trace(`removed ${mapping.protocol} ${mapping.externalPort} again`);
+    } catch (error) {
+      context.terminal.warn(
+        `could not remove ${mapping.protocol} port ${mapping.externalPort} again (${String(error)}); ` +
+          `remove it with "porthole unmap ${mapping.externalPort} --proto ${mapping.protocol.toLowerCase()}"`,
+      );
+    }
+  }
+}
+
+async function externalAddressOf(gateway: Gateway, context: CommandContext, settings: ClientSettings): Promise<string | null> {
+  const known = gateway.status?.externalAddress;
+  if (known !== undefined) return known;
+  const asked = await gateway.getExternalAddress({ signal: context.signal, timeoutMs: settings.timeoutMs }).catch(() => "");
+  return asked === "" ? null : asked;
+}
+
+function printMapping(context: CommandContext, mapping: MadeMappingJson, request: MapRequest): void {
+  const { terminal } = context;
+  const { out } = terminal;
+  const external = `${mapping.externalAddress ?? "?"}:${mapping.externalPort}`;
+  terminal.print(
+    `${out.green("mapped")} ${mapping.protocol} ${out.bold(external)} → ${mapping.internalClient}:${mapping.internalPort}` +
+      `  lease ${formatLease(mapping.lease)}  "${mapping.description}"`,
+  );
+  if (mapping.externalPort !== request.externalPort) {
+    terminal.warn(`${mapping.protocol} port ${request.externalPort} was taken; the gateway gave port ${mapping.externalPort}`);
+  }
+  if (mapping.lease !== request.leaseSeconds) {
+    terminal.warn(`asked for a lease of ${formatLease(request.leaseSeconds)}, the gateway granted ${formatLease(mapping.lease)}`);
+  }
+}
+
+/** `porthole map <port>`: adds a mapping (or two with `--proto both`) and prints what the gateway granted. */
+export const map: Command = async (context) => {
+  const { terminal } = context;
+  const request = mapRequest(context.line);
+  const settings = clientSettings(context.line.values, terminal);
+  const gateway = await connectGateway(context, settings);
+  const made: PortMapping[] = [];
+  try {
+    for (const protocol of request.protocols) made.push(await addOne(context, gateway, request, protocol, settings));
+  } catch (error) {
+    await undo(context, gateway, made, settings);
+    throw error;
+  }
+  const externalAddress = await externalAddressOf(gateway, context, settings);
+  const mappings: MadeMappingJson[] = made.map((m) => ({
+    protocol: m.protocol,
+    externalPort: m.externalPort,
+    internalPort: m.internalPort,
+    internalClient: m.internalClient,
+    lease: m.leaseSeconds,
+    description: m.description,
+    externalAddress,
+  }));
+  const note = doubleNatNote(externalAddress ?? undefined);
+  if (note !== undefined) terminal.warn(note);
+  if (terminal.json) terminal.printJson({ mappings });
+  else for (const mapping of mappings) printMapping(context, mapping, request);
+};

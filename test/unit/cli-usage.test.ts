@@ -1,0 +1,107 @@
+// Usage errors are caught before any traffic; help, version and exit codes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import net from "node:net";
+import { readFileSync } from "node:fs";
+import type { TestContext } from "node:test";
+import { porthole, portholeJson } from "./cli-runner.js";
+
+/** A TCP listener and a UDP socket on loopback that count whatever reaches them. */
+async function tripwires(t: TestContext): Promise<{ gatewayUrl: string; ssdpTarget: string; hits: () => number }> {
+  let hits = 0;
+  const server = net.createServer((socket) => {
+    hits++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const udp = dgram.createSocket("udp4");
+  udp.on("message", () => hits++);
+  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+  t.after(async () => {
+    udp.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return { gatewayUrl: `http://127.0.0.1:${port}/rootDesc.xml`, ssdpTarget: `127.0.0.1:${udp.address().port}`, hits: () => hits };
+}
+
+const usageErrors: ReadonlyArray<readonly [string, readonly string[], string]> = [
+  ["port too large", ["map", "99999"], "INVALID_PORT"],
+  ["port zero", ["map", "0"], "INVALID_PORT"],
+  ["port not a number", ["unmap", "http"], "INVALID_PORT"],
+  ["bad internal port", ["map", "80", "--internal-port", "-1"], "INVALID_ARGS"],
+  ["unknown protocol", ["map", "80", "--proto", "sctp"], "INVALID_PROTOCOL"],
+  ["unknown protocol on unmap", ["unmap", "80", "--proto", "icmp"], "INVALID_PROTOCOL"],
+  ["negative lease", ["map", "80", "--lease", "-5"], "INVALID_ARGS"],
+  ["fractional lease", ["map", "80", "--lease", "1.5"], "INVALID_DURATION"],
+  ["lease beyond ui4", ["map", "80", "--lease", "4294967296"], "INVALID_DURATION"],
+  ["internal client not IPv4", ["map", "80", "--internal-client", "host.local"], "INVALID_ARGS"],
+  ["bad timeout", ["list", "--timeout", "soon"], "INVALID_ARGS"],
+  ["missing port", ["map"], "INVALID_ARGS"],
+  ["extra argument", ["ip", "now"], "INVALID_ARGS"],
+  ["unknown option", ["list", "--all"], "INVALID_ARGS"],
+  ["option of another command", ["list", "--proto", "tcp"], "INVALID_ARGS"],
+  ["unknown command", ["open", "80"], "INVALID_ARGS"],
+];
+
+for (const [name, args, resultName] of usageErrors) {
+  test(`usage error (${name}): exit 2, ${resultName}, and nothing sent`, async (t) => {
+    const wires = await tripwires(t);
+    for (const target of [["--gateway", wires.gatewayUrl], ["--ssdp-target", wires.ssdpTarget]]) {
+      const { code, json } = await portholeJson([...args, ...target]);
+      assert.equal(code, 2);
+      assert.equal(json.error.resultName, resultName, json.error.message);
+      assert.equal(json.error.upnpCode, null);
+    }
+    assert.equal(wires.hits(), 0);
+  });
+}
+
+test("a usage error in text names the problem and points at --help, on stderr only", async (t) => {
+  const wires = await tripwires(t);
+  const result = await porthole(["map", "70000", "--gateway", wires.gatewayUrl]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /<port> must be a port from 1 to 65535, got "70000"/);
+  assert.match(result.stderr, /porthole map --help/);
+  assert.equal(wires.hits(), 0);
+});
+
+test("--gateway must be an http URL and --ssdp-target an address: exit 2 before any traffic", async () => {
+  for (const args of [["ip", "--gateway", "192.168.1.1"], ["ip", "--gateway", "https://127.0.0.1/x"], ["ip", "--ssdp-target", "router.local:1900"]]) {
+    const { code } = await portholeJson(args);
+    assert.equal(code, 2, args.join(" "));
+  }
+});
+
+test("--help lists the commands and the exit codes; each command has its own help", async () => {
+  const overview = await porthole(["--help"]);
+  assert.equal(overview.code, 0);
+  for (const command of ["discover", "ip", "map <port>", "unmap <port>", "list", "gateway", "demo"]) {
+    assert.match(overview.stdout, new RegExp(`^  ${command}\\s`, "m"));
+  }
+  assert.match(overview.stdout, /Exit codes:\n {2}0 +success\n {2}1 .*refused.*\n {2}2 +usage error.*\n {2}3 +no gateway found/);
+
+  const map = await porthole(["map", "--help"]);
+  assert.equal(map.code, 0);
+  assert.match(map.stdout, /--lease SECONDS .*\(default: 3600\)/);
+  assert.match(map.stdout, /--any-port/);
+  const gateway = await porthole(["gateway", "--help"]);
+  assert.match(gateway.stdout, /permanent-only +refuses any finite lease/);
+  assert.match(gateway.stdout, /ppp-only/);
+});
+
+test("porthole alone prints the overview on stderr and exits 2", async () => {
+  const result = await porthole([]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /Usage: porthole <command>/);
+});
+
+test("--version prints the package version", async () => {
+  const manifest = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  const result = await porthole(["--version"]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, `${manifest.version}\n`);
+});
