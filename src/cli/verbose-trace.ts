@@ -1,12 +1,14 @@
 import diagnostics from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
-import type { SsdpSearchOptions } from "../index.js";
+import type { SsdpTraceEvent } from "../index.js";
 import type { Terminal } from "./terminal.js";
-
-type SsdpTraceEvent = Parameters<NonNullable<SsdpSearchOptions["onTrace"]>>[0];
 
 const endpoint = (event: { family: 4 | 6; address: string; port: number }): string =>
   event.family === 6 ? `[${event.address}]:${event.port}` : `${event.address}:${event.port}`;
+
+function assertNever(event: never): void {
+  throw new Error(`unknown SSDP trace event ${JSON.stringify(event)}`);
+}
 
 /** The `onTrace` of a search, writing one `--verbose` line per datagram. */
 export function ssdpTracer(terminal: Terminal): (event: SsdpTraceEvent) => void {
@@ -22,6 +24,10 @@ export function ssdpTracer(terminal: Terminal): (event: SsdpTraceEvent) => void 
         return terminal.trace(`ssdp ← ${endpoint(event)}  (duplicate of an earlier reply)`);
       case "ignored":
         return terminal.trace(`ssdp ← ${endpoint(event)}  ignored, ${event.reason} (${event.bytes} bytes)`);
+      case "location-refused":
+        return terminal.trace(`ssdp ← ${endpoint(event)}  LOCATION ${event.reply.location} not followed: ${event.reason}`);
+      default:
+        return assertNever(event);
     }
   };
 }

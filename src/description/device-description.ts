@@ -1,4 +1,4 @@
-import { childText, descendants, parseXml, type XmlElement } from "../xml/parse-xml.js";
+import { childText, descendants, parseXml, type XmlElement, type XmlLimits } from "../xml/parse-xml.js";
 import { InvalidResponseError } from "../errors/errors.js";
 import { resolveBaseUrl, resolveHttpUrl } from "./description-urls.js";
 import { classifyWanServiceType, isGatewayDeviceType, type WanConnectionKind } from "./wan-service-type.js";
@@ -55,9 +55,10 @@ export interface DeviceDescription {
  * @param xmlText the decoded document
  * @param descriptionUrl where it was fetched from (the SSDP LOCATION); relative URLs resolve
  *   against it when the document has no URLBase
+ * @param xmlLimits nesting and element limits for the document (see `parseXml`)
  */
-export function parseDeviceDescription(xmlText: string, descriptionUrl: string): DeviceDescription {
-  const document = parseXml(xmlText);
+export function parseDeviceDescription(xmlText: string, descriptionUrl: string, xmlLimits?: XmlLimits): DeviceDescription {
+  const document = parseXml(xmlText, xmlLimits);
   const rootDevice = descendants(document, "device")[0];
   if (!rootDevice) throw new InvalidResponseError(`the description at ${descriptionUrl} has no <device> element`);
 

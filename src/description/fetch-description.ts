@@ -1,6 +1,7 @@
 import { HttpError } from "../errors/errors.js";
 import { httpRequest } from "../http/http-request.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
+import type { XmlLimits } from "../xml/parse-xml.js";
 import { decodeDescriptionBody } from "./decode-description.js";
 import { parseDeviceDescription, type DeviceDescription } from "./device-description.js";
 import { EmptyDescriptionError } from "./empty-description-error.js";
@@ -17,6 +18,8 @@ export interface FetchDescriptionOptions extends CallOptions {
    * @default 1048576
    */
   maxBodyBytes?: number | undefined;
+  /** Nesting and element limits of the document. @default { maxDepth: 64, maxElements: 20000 } */
+  xmlLimits?: XmlLimits | undefined;
 }
 
 /** A fetched and parsed description, with the address we reached the device from. */
@@ -50,7 +53,7 @@ export async function fetchDeviceDescription(url: string, options: FetchDescript
   const text = decodeDescriptionBody(response.body);
   if (text.trim() === "") throw new EmptyDescriptionError(url);
   return {
-    description: parseDeviceDescription(text, url),
+    description: parseDeviceDescription(text, url, options.xmlLimits),
     localAddress: withoutIpv4MappedPrefix(response.localAddress),
   };
 }

@@ -1,6 +1,6 @@
 import { UPNPResult } from "../compat/result-codes.js";
 import { IGDStatus } from "../compat/result-codes.js";
-import { NoGatewayError } from "../errors/errors.js";
+import { InvalidArgumentError, NoGatewayError } from "../errors/errors.js";
 import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import type { Gateway } from "./gateway.js";
@@ -9,7 +9,17 @@ import { probeGateway, type GatewayProbe, type ProbeOptions } from "./probe-gate
 export interface FindGatewaysOptions extends Omit<SsdpSearchOptions, "signal" | "timeoutMs">, ProbeOptions {
   /** How long to listen for SSDP replies, in milliseconds. @default 2000 */
   timeoutMs?: number;
+  /**
+   * Most devices (distinct LOCATIONs) probed in one discovery; once reached, the search stops.
+   * Anyone on the LAN can answer a search, so a flood of replies must not turn into a flood of
+   * connections. With the listening time and `probeTimeoutMs` this bounds a whole discovery.
+   * @default 16
+   */
+  maxDevices?: number;
 }
+
+/** Devices probed per discovery when the caller names no limit. */
+export const defaultMaxDevices = 16;
 
 export interface DiscoveredDevice {
   /** The first SSDP reply that named this description URL. */
@@ -19,7 +29,8 @@ export interface DiscoveredDevice {
 
 /**
  * Every device that answers the search, probed as soon as its reply arrives (one probe per
- * description URL), yielded in the order the probes finish.
+ * description URL, at most `maxDevices`), yielded in the order the probes finish. Ends at the
+ * latest `timeoutMs + probeTimeoutMs` after the start.
  */
 export async function* discoverDevices(options: FindGatewaysOptions = {}): AsyncGenerator<DiscoveredDevice> {
   const inner = new AbortController();
@@ -30,6 +41,8 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
   const settle = (): void => {
     if (!searching && pending === 0) found.end();
   };
+  const maxDevices = options.maxDevices ?? defaultMaxDevices;
+  if (!Number.isInteger(maxDevices) || maxDevices < 1) throw new InvalidArgumentError(`maxDevices must be a whole number >= 1, got ${maxDevices}`);
   const search = async (): Promise<void> => {
     const probed = new Set<string>();
     for await (const reply of searchSsdp({ ...options, signal, timeoutMs: options.timeoutMs ?? 2000 })) {
@@ -42,6 +55,7 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
           pending--;
           settle();
         });
+      if (probed.size >= maxDevices) break;
     }
     searching = false;
     settle();

@@ -61,17 +61,24 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
     const onAbort = (): void => finish(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
 
-    const request = http.request({
-      host: target.host,
-      port: target.port,
-      path: target.path,
-      method: options.method,
-      headers,
-      agent: false,
-      insecureHTTPParser: true,
-      maxHeaderSize: options.maxHeaderBytes ?? defaultMaxHeaderBytes,
-      localAddress: options.localAddress,
-    });
+    let request: http.ClientRequest;
+    try {
+      request = http.request({
+        host: target.host,
+        port: target.port,
+        path: target.path,
+        method: options.method,
+        headers,
+        agent: false,
+        insecureHTTPParser: true,
+        maxHeaderSize: options.maxHeaderBytes ?? defaultMaxHeaderBytes,
+        localAddress: options.localAddress,
+      });
+    } catch (cause) {
+      // Node checks headers and the local address synchronously; a throw here must still reject.
+      signal.removeEventListener("abort", onAbort);
+      return reject(new HttpError(`HTTP ${options.method} ${target.href} cannot be sent: ${(cause as Error).message}`, target.href, undefined, cause));
+    }
     let currentResponse: http.IncomingMessage | undefined;
     request.on("socket", (socket) => socket.setNoDelay(true));
     request.on("error", (cause) => {
@@ -83,6 +90,12 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
     request.on("response", (response) => {
       currentResponse = response;
       const localAddress = response.socket.localAddress;
+      // A body announced as too large is refused before a byte of it is read (a 50 MB "description").
+      const declaredLength = Number(response.headers["content-length"]);
+      if (declaredLength > maxBodyBytes) {
+        finish(new InvalidResponseError(`response from ${target.href} announces ${declaredLength} bytes, more than ${maxBodyBytes}`));
+        return;
+      }
       const chunks: Buffer[] = [];
       let received = 0;
       response.on("data", (chunk: Buffer) => {
@@ -105,8 +118,11 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
         finish(new HttpError(`reading the reply from ${target.href} failed: ${cause.message}`, target.href, response.statusCode, cause));
       });
       // A close-delimited body (HTTP/1.0, no Content-Length) may end with a reset instead of a FIN.
+      // A body with a length or chunks that stops early is cut off, and is not passed on as whole.
+      const closeDelimited = response.headers["content-length"] === undefined && !/chunked/i.test(String(response.headers["transfer-encoding"] ?? ""));
       response.on("aborted", () => {
-        if (chunks.length > 0) complete();
+        if (closeDelimited && chunks.length > 0) complete();
+        else finish(new HttpError(`the reply from ${target.href} was cut off after ${received} bytes`, target.href, response.statusCode));
       });
     });
     // One write for headers and body: two segments meet Nagle + delayed ACK and stall 40 ms.

@@ -15,6 +15,7 @@ export interface HttpTarget {
   href: string;
 }
 
+const zoneIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const zonePattern = /^(https?:\/\/\[[0-9a-fA-F:.]+)%(?:25)?([^\]]+)(\].*)$/;
 
 export function parseHttpUrl(text: string, base?: string): HttpTarget {
@@ -24,6 +25,9 @@ export function parseHttpUrl(text: string, base?: string): HttpTarget {
     const match = zonePattern.exec(value);
     if (!match) return value;
     zone = decodeURIComponent(match[2]!);
+    // An interface name or index, nothing else: the zone goes into the Host header and to the
+    // socket, so a device must not be able to put line breaks or other markup there.
+    if (!zoneIdPattern.test(zone)) throw new InvalidResponseError(`not a usable IPv6 zone id: ${JSON.stringify(zone.slice(0, 40))}`);
     return match[1]! + match[3]!;
   };
   let url: URL;

@@ -1,6 +1,7 @@
 import { HttpError, UpnpActionError } from "../errors/errors.js";
 import { httpRequest } from "../http/http-request.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
+import type { XmlLimits } from "../xml/parse-xml.js";
 import { buildSoapEnvelope, soapActionHeader, type SoapArgument } from "./soap-envelope.js";
 import { parseSoapResponse } from "./soap-response.js";
 
@@ -22,6 +23,8 @@ export interface SoapCallRequest extends CallOptions {
   localAddress?: string | undefined;
   /** Largest reply body accepted, in bytes. @default 1048576 */
   maxBodyBytes?: number | undefined;
+  /** Nesting and element limits of the reply. @default { maxDepth: 64, maxElements: 20000 } */
+  xmlLimits?: XmlLimits | undefined;
 }
 
 /**
@@ -58,15 +61,15 @@ export async function soapCall(request: SoapCallRequest): Promise<Record<string,
     });
     // Invalid UTF-8 becomes U+FFFD instead of failing the whole reply (aioupnp#7).
     const text = response.body.toString("utf8");
-    if (response.status >= 200 && response.status < 300) return parseSoapResponse(text, action);
-    throw errorForStatus(text, response.status, action, controlUrl);
+    if (response.status >= 200 && response.status < 300) return parseSoapResponse(text, action, request.xmlLimits);
+    throw errorForStatus(text, response.status, action, controlUrl, request.xmlLimits);
   });
 }
 
-function errorForStatus(text: string, status: number, action: string, controlUrl: string): Error {
+function errorForStatus(text: string, status: number, action: string, controlUrl: string, xmlLimits: XmlLimits | undefined): Error {
   let cause: unknown;
   try {
-    parseSoapResponse(text, action);
+    parseSoapResponse(text, action, xmlLimits);
   } catch (error) {
     if (error instanceof UpnpActionError) return error;
     cause = error;

@@ -1,6 +1,6 @@
 import { resultForUpnpCode } from "../compat/result-codes.js";
 import { InvalidResponseError, UpnpActionError } from "../errors/errors.js";
-import { childElement, childText, descendants, parseXml, type XmlElement } from "../xml/parse-xml.js";
+import { childElement, childText, descendants, parseXml, type XmlElement, type XmlLimits } from "../xml/parse-xml.js";
 
 /**
  * Reads a SOAP reply to `action`. Namespace prefixes do not matter (`s:`, `SOAP-ENV:`, `u:`, `m:`
@@ -13,9 +13,10 @@ import { childElement, childText, descendants, parseXml, type XmlElement } from 
  * or holds a Fault without a numeric UPnP `errorCode`. Such a bare SOAP fault (e.g. `s:Client`
  * with only a faultstring) breaks the UPnP control protocol, and an `UpnpActionError` would have
  * to invent a code; the faultcode and faultstring are kept in the message.
+ * @param xmlLimits nesting and element limits for the reply (see `parseXml`)
  */
-export function parseSoapResponse(xmlText: string, action: string): Record<string, string> {
-  const body = findBody(parseXml(xmlText), action);
+export function parseSoapResponse(xmlText: string, action: string, xmlLimits?: XmlLimits): Record<string, string> {
+  const body = findBody(parseXml(xmlText, xmlLimits), action);
   const fault = childElement(body, "Fault");
   if (fault) throw faultError(fault, action);
 
@@ -28,8 +29,9 @@ export function parseSoapResponse(xmlText: string, action: string): Record<strin
   }
   const values: Record<string, string> = {};
   for (const child of response.children) {
-    // The first occurrence wins, as it would for a router reading our request.
-    if (!(child.name in values)) values[child.name] = child.text.trim();
+    // The first occurrence wins, as it would for a router reading our request. `hasOwn`, not
+    // `in`: an out-argument named `constructor` is not already there.
+    if (!Object.hasOwn(values, child.name)) values[child.name] = child.text.trim();
   }
   return values;
 }

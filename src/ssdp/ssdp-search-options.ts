@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
 import { defaultGatewayIPv4 } from "./default-gateway.js";
+import { localNetworks, type LocalNetwork } from "./location-policy.js";
 import type { CallOptions } from "../util/deadline.js";
 import {
   IGD_SEARCH_TARGETS,
@@ -13,7 +14,11 @@ import {
   type SsdpResponse,
 } from "./ssdp-message.js";
 
-/** A search reply and where it came from. */
+/**
+ * A search reply and where it came from. Its `location` passed the LOCATION check (see
+ * `allowForeignLocations`); an IPv6 link-local host in it carries the zone of the interface the
+ * reply came in on when the device left it out.
+ */
 export interface SsdpReply extends SsdpResponse {
   /** Source address of the reply datagram (not necessarily the host in LOCATION, tailscale#5502). */
   address: string;
@@ -43,7 +48,9 @@ export type SsdpTraceEvent =
   | (TraceEndpoint & { type: "send-failed"; searchTarget: string; attempt: number; error: unknown })
   | (TraceEndpoint & { type: "received"; reply: SsdpReply })
   | (TraceEndpoint & { type: "duplicate"; reply: SsdpReply })
-  | (TraceEndpoint & { type: "ignored"; reason: "too large" | "not a search reply"; bytes: number; text: string });
+  | (TraceEndpoint & { type: "ignored"; reason: "too large" | "not a search reply"; bytes: number; text: string })
+  /** A search reply whose LOCATION is not followed (see `allowForeignLocations`); `reason` says why. */
+  | (TraceEndpoint & { type: "location-refused"; reply: SsdpReply; reason: string });
 
 export interface SsdpSearchOptions extends CallOptions {
   /**
@@ -107,6 +114,14 @@ export interface SsdpSearchOptions extends CallOptions {
   /** Stop after this many distinct replies, so a flood cannot grow without bound. @default 256 */
   maxReplies?: number | undefined;
   /**
+   * Follow any `http:` LOCATION. By default a reply is only handed out when its LOCATION host is
+   * the address the reply came from or an address on a network of the interface it came in on, so
+   * that anyone on the LAN answering the search cannot send porthole to `127.0.0.1`, to another
+   * network or to another scheme; other replies are reported to `onTrace` as `location-refused`.
+   * @default false
+   */
+  allowForeignLocations?: boolean | undefined;
+  /**
    * Called for every datagram sent, received or ignored, for a verbose trace. Must not throw; an
    * exception from it is ignored so that it cannot break the search.
    */
@@ -125,6 +140,7 @@ export const ssdpSearchDefaults = Object.freeze({
   retransmits: 3,
   multicast: true,
   maxReplies: 256,
+  allowForeignLocations: false,
 });
 
 /** Where an M-SEARCH goes. */
@@ -145,6 +161,9 @@ export interface SearchPlan {
   timeoutMs: number;
   retransmits: number;
   maxReplies: number;
+  allowForeignLocations: boolean;
+  /** Prefixes of the local interfaces, read once, for the LOCATION check. */
+  localNetworks: readonly LocalNetwork[];
   /** The port to bind, after mapping the engine's 1 to 1900. */
   bindPort: number;
   ttl: number;
@@ -219,6 +238,8 @@ export function planSearch(options: SsdpSearchOptions): SearchPlan {
     timeoutMs,
     retransmits: wholeNumber("retransmits", options.retransmits ?? defaults.retransmits, 1, 10),
     maxReplies: wholeNumber("maxReplies", options.maxReplies ?? defaults.maxReplies, 1, Number.MAX_SAFE_INTEGER),
+    allowForeignLocations: options.allowForeignLocations ?? defaults.allowForeignLocations,
+    localNetworks: localNetworks(),
     bindPort: localPort === 1 ? SSDP_PORT : localPort,
     ttl: wholeNumber("ttl", options.ttl ?? defaults.ttl, 0, 255),
     multicast,

@@ -1,6 +1,7 @@
 import type dgram from "node:dgram";
 import { SocketError } from "../errors/errors.js";
 import { AsyncQueue } from "../util/async-queue.js";
+import { checkLocation } from "./location-policy.js";
 import { MAX_SSDP_DATAGRAM_BYTES, parseSsdpResponse } from "./ssdp-message.js";
 import { planSearch, type PlannedSend, type SearchPlan, type SsdpReply, type SsdpSearchOptions, type SsdpTraceEvent } from "./ssdp-search-options.js";
 import { bindSsdpSocket, closeSsdpSocket } from "./ssdp-socket.js";
@@ -126,6 +127,11 @@ class SsdpSearch {
       return this.trace({ type: "ignored", ...source, reason, bytes: datagram.length, text });
     }
     const reply: SsdpReply = { ...response, ...source };
+    // Checked before the reply counts for anything, so refused replies can neither stop resends
+    // nor use up maxReplies.
+    const verdict = checkLocation(reply.location, from.address, this.plan.localNetworks, this.plan.allowForeignLocations);
+    if (!verdict.allowed) return this.trace({ type: "location-refused", ...source, reply, reason: verdict.reason });
+    reply.location = verdict.location;
     this.answeredTypes.add(targetType(reply.st));
     // Several search targets, resends and interfaces bring the same device back more than once.
     const key = `${reply.location}\n${reply.usn}`;

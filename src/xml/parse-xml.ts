@@ -43,15 +43,40 @@ export function escapeXmlText(text: string): string {
 
 function localName(qualified: string): string {
   const colon = qualified.indexOf(":");
-  return colon === -1 ? qualified : qualified.slice(colon + 1);
+  // `<http://x>` or `<p:>` has nothing after the colon: keep the whole name rather than none.
+  return colon === -1 || colon === qualified.length - 1 ? qualified : qualified.slice(colon + 1);
 }
 
-const attributePattern = /([^\s=/>]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+const attributeNameEnd = /[\s=/>]/;
+const isSpace = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\n" || c === "\r";
 
+/**
+ * Reads `name="value"` and `name='value'` pairs; anything else in the tag is skipped. A hand-written
+ * scan rather than a global regex: a regex retried at every offset of one long attribute name is
+ * quadratic, and a 1 MB tag kept the event loop busy for minutes (found by the hardening tests).
+ */
 function parseAttributes(source: string): Record<string, string> {
   const attributes: Record<string, string> = {};
-  for (const match of source.matchAll(attributePattern)) {
-    attributes[match[1]!] = decodeEntities(match[3] ?? match[4] ?? "");
+  let i = 0;
+  while (i < source.length) {
+    const nameStart = i;
+    while (i < source.length && !attributeNameEnd.test(source[i]!)) i++;
+    const name = source.slice(nameStart, i);
+    if (name === "") {
+      i++;
+      continue;
+    }
+    while (isSpace(source[i])) i++;
+    if (source[i] !== "=") continue;
+    i++;
+    while (isSpace(source[i])) i++;
+    const quote = source[i];
+    if (quote !== '"' && quote !== "'") continue;
+    const end = source.indexOf(quote, i + 1);
+    if (end === -1) break;
+    // An own property even for `__proto__`, so that no attribute name can reach the prototype.
+    Object.defineProperty(attributes, name, { value: decodeEntities(source.slice(i + 1, end)), enumerable: true, writable: true, configurable: true });
+    i = end + 1;
   }
   return attributes;
 }

@@ -1,0 +1,199 @@
+/**
+ * Every parser porthole runs on text from the network, as a fuzz target. The invariant is the
+ * same for all: a parser returns a well-typed value or throws a `PortholeError`; any other
+ * exception, or a value of the wrong shape, is a crash. (A hang is caught by the runner, which
+ * times each case; inputs are bounded in size.)
+ */
+import type fc from "fast-check";
+import { decodeDescriptionBody } from "../../src/description/decode-description.js";
+import { parseDeviceDescription, type DeviceDescription } from "../../src/description/device-description.js";
+import { servicesOnDescriptionHost } from "../../src/description/control-url-policy.js";
+import { PortholeError } from "../../src/errors/errors.js";
+import { parseHttpUrl, type HttpTarget } from "../../src/http/http-url.js";
+import { parsePortListing } from "../../src/igd/port-listing.js";
+import type { PortMappingEntry } from "../../src/igd/port-mapping-entry.js";
+import { parseSoapResponse } from "../../src/soap/soap-response.js";
+import { checkLocation, type LocalNetwork } from "../../src/ssdp/location-policy.js";
+import { parseSsdpResponse, type SsdpResponse } from "../../src/ssdp/ssdp-message.js";
+import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
+import { descriptionSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
+
+/** One parser under fuzzing. `run` throws `InvariantViolation` on a crash, else names the outcome. */
+export interface FuzzTarget {
+  readonly name: string;
+  readonly input: fc.Arbitrary<string>;
+  run(input: string): string;
+}
+
+/** A broken invariant: the parser threw something other than a PortholeError, or returned a bad value. */
+export class InvariantViolation extends Error {
+  override name = "InvariantViolation";
+}
+
+/**
+ * Runs `parse`; returns `label(value)` (by default "value", or "undefined") or the PortholeError's
+ * class name, and throws `InvariantViolation` on anything else.
+ */
+function typedOutcome<T>(parse: () => T, check: (value: T) => string | undefined, label?: (value: T) => string): string {
+  let value: T;
+  try {
+    value = parse();
+  } catch (error) {
+    if (error instanceof PortholeError) return error.name;
+    const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error);
+    throw new InvariantViolation(`threw a non-porthole error: ${detail}`, { cause: error });
+  }
+  const problem = check(value);
+  if (problem !== undefined) throw new InvariantViolation(`returned a malformed value: ${problem}`);
+  return label?.(value) ?? (value === undefined ? "undefined" : "value");
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535;
+/** What Node's http.request accepts as a path without throwing (ERR_UNESCAPED_CHARACTERS). */
+const isSendablePath = (path: string): boolean => /^\/[\x21-\x7e]*$/.test(path);
+
+function checkSsdp(response: SsdpResponse | undefined): string | undefined {
+  if (response === undefined) return undefined;
+  if (!isString(response.location) || response.location === "") return "empty location";
+  if (!isString(response.st) || !isString(response.usn)) return "st/usn not strings";
+  if (response.server !== undefined && !isString(response.server)) return "server not a string";
+  if (!Object.values(response.headers).every(isString)) return "a header value is not a string";
+  return undefined;
+}
+
+function checkElement(element: XmlElement, depth = 0): string | undefined {
+  if (depth > 100) return "deeper than any limit";
+  if (!isString(element.name) || element.name === "") return "element without a name";
+  if (!isString(element.text)) return "text not a string";
+  if (!Object.values(element.attributes).every(isString)) return "attribute not a string";
+  for (const child of element.children) {
+    const problem = checkElement(child, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function checkTarget(target: HttpTarget): string | undefined {
+  if (!isString(target.host) || target.host === "" || /[\s\0]/.test(target.host)) return `bad host ${JSON.stringify(target.host)}`;
+  if (!isPort(target.port)) return `bad port ${target.port}`;
+  if (!isSendablePath(target.path)) return `unsendable path ${JSON.stringify(target.path)}`;
+  if (!target.href.startsWith("http://")) return `href ${target.href}`;
+  // The href must lead back to the same place: URLs are stored as text and parsed again.
+  const again = parseHttpUrl(target.href);
+  if (again.host !== target.host || again.port !== target.port || again.path !== target.path) {
+    return `href ${target.href} parses to ${JSON.stringify(again)}, not ${JSON.stringify(target)}`;
+  }
+  return undefined;
+}
+
+function checkDescription(description: DeviceDescription): string | undefined {
+  if (!isString(description.deviceType) || typeof description.isGatewayDevice !== "boolean") return "bad root fields";
+  for (const service of description.wanConnectionServices) {
+    if (service.kind !== "WANIPConnection" && service.kind !== "WANPPPConnection") return `kind ${service.kind}`;
+    if (!Number.isSafeInteger(service.version) || service.version < 1) return `version ${service.version}`;
+    const problem = checkTarget(parseHttpUrl(service.controlUrl));
+    if (problem !== undefined) return `control URL: ${problem}`;
+  }
+  // The control URL policy must cope with whatever the parser let through.
+  servicesOnDescriptionHost(description);
+  return undefined;
+}
+
+function checkEntries(entries: PortMappingEntry[]): string | undefined {
+  for (const entry of entries) {
+    if (!isPort(entry.externalPort) || !isPort(entry.internalPort)) return "port out of range";
+    if (entry.protocol !== "TCP" && entry.protocol !== "UDP") return `protocol ${entry.protocol}`;
+    if (typeof entry.enabled !== "boolean") return "enabled not a boolean";
+    if (!Number.isInteger(entry.leaseDuration) || entry.leaseDuration < 0 || entry.leaseDuration > 0xffffffff) return "lease out of range";
+  }
+  return undefined;
+}
+
+function checkValues(values: Record<string, string>): string | undefined {
+  return Object.values(values).every(isString) ? undefined : "an out-argument is not a string";
+}
+
+/** Outcomes of several calls on one input, joined, so the statistics show every path taken. */
+const joined = (...outcomes: string[]): string => [...new Set(outcomes)].join("+");
+
+/** A fixed set of local networks for the LOCATION check, so the fuzzer needs no real interfaces. */
+const networks: readonly LocalNetwork[] = [
+  { interfaceName: "lo", cidr: "127.0.0.1/8" },
+  { interfaceName: "lo", cidr: "::1/128" },
+  { interfaceName: "eth0", cidr: "192.168.1.10/24" },
+  { interfaceName: "eth0", cidr: "fe80::10/64" },
+  { interfaceName: "eth0", cidr: "2001:db8:1::10/64" },
+];
+const replySources = ["127.0.0.1", "192.168.1.1", "192.168.1.66", "fe80::1%eth0", "::1", "::ffff:192.168.1.1", "2001:db8:1::1"];
+
+function checkVerdict(verdict: ReturnType<typeof checkLocation>): string | undefined {
+  if (!verdict.allowed) return isString(verdict.reason) && verdict.reason !== "" ? undefined : "refused without a reason";
+  return checkTarget(parseHttpUrl(verdict.location));
+}
+
+export const fuzzTargets: readonly FuzzTarget[] = [
+  {
+    name: "parseSsdpResponse",
+    input: parserInput(ssdpSeeds),
+    run: (input) =>
+      joined(
+        typedOutcome(() => parseSsdpResponse(input), checkSsdp),
+        typedOutcome(() => parseSsdpResponse(Buffer.from(input, "latin1")), checkSsdp),
+      ),
+  },
+  {
+    name: "checkLocation",
+    input: parserInput([...urlSeeds, ...ssdpSeeds.map((seed) => parseSsdpResponse(seed)?.location ?? seed)]),
+    run: (input) =>
+      joined(
+        ...replySources.map((source) =>
+          typedOutcome(() => checkLocation(input, source, networks), checkVerdict, (verdict) => (verdict.allowed ? "followed" : "refused")),
+        ),
+      ),
+  },
+  {
+    name: "parseXml",
+    input: parserInput([...descriptionSeeds, ...soapSeeds, ...portListingSeeds]),
+    run: (input) => typedOutcome(() => parseXml(input), (element) => checkElement(element)),
+  },
+  {
+    name: "parseDeviceDescription",
+    input: parserInput(descriptionSeeds),
+    run: (input) =>
+      joined(
+        typedOutcome(() => parseDeviceDescription(input, "http://192.168.1.1:5000/rootDesc.xml"), checkDescription),
+        typedOutcome(() => parseDeviceDescription(decodeDescriptionBody(Buffer.from(input, "latin1")), "http://[fe80::1%25eth0]:49000/desc.xml"), checkDescription),
+      ),
+  },
+  {
+    name: "parseSoapResponse",
+    input: parserInput(soapSeeds),
+    run: (input) =>
+      joined(
+        typedOutcome(() => parseSoapResponse(input, "GetExternalIPAddress"), checkValues),
+        typedOutcome(() => parseSoapResponse(input, "GetListOfPortMappings"), checkValues),
+      ),
+  },
+  {
+    name: "parsePortListing",
+    input: parserInput(portListingSeeds),
+    run: (input) => typedOutcome(() => parsePortListing(input), checkEntries),
+  },
+  {
+    name: "parseHttpUrl",
+    input: parserInput(urlSeeds),
+    run: (input) =>
+      joined(
+        typedOutcome(() => parseHttpUrl(input), checkTarget),
+        typedOutcome(() => parseHttpUrl(input, "http://192.168.1.1:5000/desc/rootDesc.xml"), checkTarget),
+        typedOutcome(() => parseHttpUrl(input, "http://[fe80::1%25eth0]:5000/"), checkTarget),
+      ),
+  },
+];
+
+export function fuzzTarget(name: string): FuzzTarget {
+  const target = fuzzTargets.find((candidate) => candidate.name === name);
+  if (target === undefined) throw new Error(`no fuzz target named ${JSON.stringify(name)}`);
+  return target;
+}
