@@ -6,7 +6,10 @@ import { resultOf } from "./result-of.js";
 import { UPNPDevice } from "./upnp-device.js";
 
 /** Extra search settings the engine has no property for (porthole extension). */
-export type DiscoverOptions = Pick<SsdpSearchOptions, "unicastTargets" | "multicast" | "retransmits" | "maxReplies" | "onTrace">;
+export type DiscoverOptions = Pick<
+  SsdpSearchOptions,
+  "unicastTargets" | "multicast" | "unicastToDefaultGateway" | "retransmits" | "maxReplies" | "allowForeignLocations" | "onTrace"
+>;
 
 function warnBadIndex(method: string, index: number, count: number): void {
   process.emitWarning(`UPNP.${method}: index ${index} is out of range (${count} devices)`, { code: "PORTHOLE_BAD_INDEX" });
