@@ -3,6 +3,8 @@
  * the UPnP service templates. The same table writes the SCPD documents and checks argument order
  * for the `requireArgumentOrder` quirk.
  */
+import { igdActions } from "../igd/igd-actions.js";
+
 export interface ActionSpec {
   readonly name: string;
   readonly inputs: readonly string[];
@@ -11,47 +13,28 @@ export interface ActionSpec {
 
 export type ServiceKind = "Layer3Forwarding" | "WANCommonInterfaceConfig" | "WANIPConnection" | "WANPPPConnection";
 
-const portMappingArguments = [
-  "NewRemoteHost",
-  "NewExternalPort",
-  "NewProtocol",
-  "NewInternalPort",
-  "NewInternalClient",
-  "NewEnabled",
-  "NewPortMappingDescription",
-  "NewLeaseDuration",
-] as const;
-
-const mappingKeyArguments = ["NewRemoteHost", "NewExternalPort", "NewProtocol"] as const;
-
 const action = (name: string, inputs: readonly string[], outputs: readonly string[] = []): ActionSpec => ({
   name,
   inputs,
   outputs,
 });
 
+/** The client's action table holds the spec's argument order; the device offers the same actions. */
+const clientActions = Object.values(igdActions).map((spec) => ({
+  since: spec.since,
+  spec: action(spec.name, spec.inArguments.map(([name]) => name), spec.outArguments),
+}));
+
 /** WANIPConnection:1 and WANPPPConnection:1 (UPnP IGD 1.0 service templates). */
 const wanConnectionV1Actions: readonly ActionSpec[] = [
-  action("GetConnectionTypeInfo", [], ["NewConnectionType", "NewPossibleConnectionTypes"]),
-  action("GetStatusInfo", [], ["NewConnectionStatus", "NewLastConnectionError", "NewUptime"]),
+  ...clientActions.filter(({ since }) => since === 1).map(({ spec }) => spec),
   action("GetNATRSIPStatus", [], ["NewRSIPAvailable", "NewNATEnabled"]),
-  action("GetExternalIPAddress", [], ["NewExternalIPAddress"]),
-  action("GetGenericPortMappingEntry", ["NewPortMappingIndex"], portMappingArguments),
-  action("GetSpecificPortMappingEntry", mappingKeyArguments, portMappingArguments.slice(3)),
-  action("AddPortMapping", portMappingArguments),
-  action("DeletePortMapping", mappingKeyArguments),
 ];
 
-/** WANIPConnection:2 adds the range actions (IGD 2.0, WANIPConnection:2 section 2.5). */
+/** WANIPConnection:2 adds AddAnyPortMapping and the range actions (IGD 2.0, WANIPConnection:2 section 2.5). */
 const wanConnectionV2Actions: readonly ActionSpec[] = [
   ...wanConnectionV1Actions,
-  action("AddAnyPortMapping", portMappingArguments, ["NewReservedPort"]),
-  action("DeletePortMappingRange", ["NewStartPort", "NewEndPort", "NewProtocol", "NewManage"]),
-  action(
-    "GetListOfPortMappings",
-    ["NewStartPort", "NewEndPort", "NewProtocol", "NewManage", "NewNumberOfPorts"],
-    ["NewPortListing"],
-  ),
+  ...clientActions.filter(({ since }) => since === 2).map(({ spec }) => spec),
 ];
 
 const commonInterfaceActions: readonly ActionSpec[] = [

@@ -1,17 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
+import { type VirtualGateway } from "../../src/virtual-gateway/index.js";
 import { childElement, childText, descendants, parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
-import { rawHttp } from "./virtual-gateway-test-client.js";
+import { rawHttp, withGateway } from "./virtual-gateway-test-client.js";
 
-async function withGateway(options: VirtualGatewayOptions, body: (gateway: VirtualGateway) => Promise<void>): Promise<void> {
-  const gateway = await startVirtualGateway(options);
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
 
 async function description(gateway: VirtualGateway): Promise<XmlElement> {
   const response = await rawHttp(gateway.descriptionUrl);

@@ -1,16 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
-import { mappingArgs, soapCall, wanIpConnection } from "./virtual-gateway-test-client.js";
+import { mappingArgs, soapCall, wanIpConnection, withGateway } from "./virtual-gateway-test-client.js";
 
-async function withGateway(options: VirtualGatewayOptions, body: (gateway: VirtualGateway) => Promise<void>): Promise<void> {
-  const gateway = await startVirtualGateway(options);
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
 
 const swapped = (args: Array<[string, string]>): Array<[string, string]> => [args[1]!, args[0]!, ...args.slice(2)];
 const withoutRemoteHost = (args: Array<[string, string]>): Array<[string, string]> => args.slice(1);

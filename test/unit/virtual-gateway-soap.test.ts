@@ -1,17 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
 import { childText, descendants, parseXml } from "../../src/xml/parse-xml.js";
-import { mappingArgs, rawHttp, soapCall, wanIpConnection } from "./virtual-gateway-test-client.js";
+import { mappingArgs, rawHttp, soapCall, wanIpConnection, withGateway } from "./virtual-gateway-test-client.js";
 
-async function withGateway(options: VirtualGatewayOptions, body: (gateway: VirtualGateway) => Promise<void>): Promise<void> {
-  const gateway = await startVirtualGateway(options);
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
 
 const key = (port: number, protocol = "TCP"): Array<[string, string]> => [
   ["NewRemoteHost", ""],

@@ -4,18 +4,10 @@ import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } 
 import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";
-import { mSearch, rawHttp, ssdpExchange } from "./virtual-gateway-test-client.js";
+import { mSearch, rawHttp, ssdpExchange, withGateway } from "./virtual-gateway-test-client.js";
 
 const igd = (version: number): string => `urn:schemas-upnp-org:device:InternetGatewayDevice:${version}`;
 
-async function withGateway(options: VirtualGatewayOptions, body: (gateway: VirtualGateway) => Promise<void>): Promise<void> {
-  const gateway = await startVirtualGateway(options);
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
 
 test("a unicast M-SEARCH for the IGD type gets a complete reply pointing at the description", () =>
   withGateway({}, async (gateway) => {

@@ -5,7 +5,7 @@
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import { childText, descendants, escapeXmlText, parseXml } from "../../src/xml/parse-xml.js";
-import type { VirtualGateway } from "../../src/virtual-gateway/index.js";
+import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
 
 export interface RawHttpResponse {
   /** Every byte the server sent. */
@@ -191,4 +191,14 @@ export function ssdpExchange(
 
 export function mSearch(searchTarget: string): string {
   return `M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${searchTarget}\r\n\r\n`;
+}
+
+/** Runs `body` against a virtual gateway started with `options`, closing it whatever happens. */
+export async function withGateway(options: VirtualGatewayOptions, body: (gateway: VirtualGateway) => Promise<void>): Promise<void> {
+  const gateway = await startVirtualGateway(options);
+  try {
+    await body(gateway);
+  } finally {
+    await gateway.close();
+  }
 }
