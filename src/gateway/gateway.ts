@@ -72,10 +72,12 @@ export interface PortMapping {
 
 export interface ListPortMappingsOptions extends CallOptions {
   /**
-   * `list`: GetListOfPortMappings (IGDv2 only); `generic`: GetGenericPortMappingEntry one by one;
-   * `auto`: `list` on IGDv2, falling back to `generic`. @default "auto"
+   * `generic`: GetGenericPortMappingEntry one entry at a time, as miniupnpc's `upnpc -l` does;
+   * works on every IGD. `list`: GetListOfPortMappings (IGDv2 only), one request per protocol —
+   * faster, but miniupnpd 2.3.1 dies answering it once a protocol holds more than about 130
+   * mappings (measured in docs/benchmarks.md), so it is never chosen for you. @default "generic"
    */
-  method?: "auto" | "list" | "generic";
+  method?: "list" | "generic";
 }
 
 const conflictResults = new Set([
@@ -287,17 +289,10 @@ export class Gateway {
   }
 
   /** The gateway's whole mapping table. */
-  async listPortMappings(options: ListPortMappingsOptions = {}): Promise<PortMappingEntry[]> {
-    const method = options.method ?? "auto";
-    if (method === "generic" || (method === "auto" && this.igdVersion < 2)) {
-      return igd.listPortMappings(this.#endpoint, options);
-    }
-    try {
-      return await igd.listAllPortMappings(this.#endpoint, options);
-    } catch (error) {
-      if (method === "list" || options.signal?.aborted) throw error;
-      return igd.listPortMappings(this.#endpoint, options);
-    }
+  listPortMappings(options: ListPortMappingsOptions = {}): Promise<PortMappingEntry[]> {
+    return options.method === "list"
+      ? igd.listAllPortMappings(this.#endpoint, options)
+      : igd.listPortMappings(this.#endpoint, options);
   }
 }
 

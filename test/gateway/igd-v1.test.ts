@@ -53,7 +53,7 @@ test("IGDv1 idiomatic: a TCP mapping forwards, is listed, and is deleted", async
   const mapping = await gateway.addPortMapping({ internalPort: 4400, externalPort: 44000, protocol: "tcp", description: "v1 tcp", leaseSeconds: 300 });
   assert.equal(mapping.externalPort, 44000);
   assert.equal(mapping.internalClient, rig.lan.ipv4);
-  // "auto" walks GetGenericPortMappingEntry on IGDv1.
+  // The default walks GetGenericPortMappingEntry, which every IGDv1 gateway offers.
   const entries = await gateway.listPortMappings();
   assert.deepEqual(
     entries.map((entry) => [entry.protocol, entry.externalPort, entry.internalClient, entry.internalPort, entry.description]),

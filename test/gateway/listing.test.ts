@@ -58,3 +58,17 @@ test(`${mappingCount} mappings: "generic" and "list" return the same set of entr
 
   assert.equal((await listWithUpnpc(rig, daemon.descriptionUrl)).length, mappingCount);
 });
+
+test("the default listing of 300 mappings of one protocol leaves miniupnpd alive (its GetListOfPortMappings dies past ~130)", async (t) => {
+  const daemon = await startMiniupnpd(rig);
+  t.after(() => daemon.stop());
+  const gateway = await gatewayFromUrl(daemon.descriptionUrl);
+  const count = 300;
+  for (let i = 0; i < count; i++) {
+    await gateway.addPortMapping({ externalPort: 40000 + i, internalPort: 40000 + i, protocol: "UDP", leaseSeconds, verify: false });
+  }
+  const entries = await gateway.listPortMappings();
+  assert.equal(entries.length, count);
+  // Still answering: the walk did not take the daemon down.
+  assert.equal(await gateway.getExternalAddress(), "11.22.33.44");
+});
