@@ -1,5 +1,5 @@
 import { InvalidResponseError } from "../errors/errors.js";
-import { childText, descendants, parseXml } from "../xml/parse-xml.js";
+import { descendants, parseXml } from "../xml/parse-xml.js";
 import { toPortMappingEntry, type PortMappingEntry } from "./port-mapping-entry.js";
 
 const source = "GetListOfPortMappings";
@@ -20,9 +20,15 @@ export function parsePortListing(listing: string): PortMappingEntry[] {
     throw new InvalidResponseError(`${source}: NewPortListing is not a PortMappingList (root element ${root.name})`);
   }
   return descendants(root, "PortMappingEntry").map((entry) => {
+    // One pass over the entry's children; the first element of a name wins, as childText would.
+    const texts = new Map<string, string>();
+    for (const child of entry.children) {
+      const name = child.name.toLowerCase();
+      if (!texts.has(name)) texts.set(name, child.text.trim());
+    }
     const field = (...names: string[]): string => {
       for (const name of names) {
-        const text = childText(entry, name);
+        const text = texts.get(name.toLowerCase());
         if (text !== undefined) return text;
       }
       return "";
