@@ -1,0 +1,135 @@
+/**
+ * Whole processes, started from the LAN host (this process already runs there, so a plain spawn):
+ * `upnpc` (miniupnpc) and porthole's CLI, doing the same things.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runInLan, type CommandResult } from "../../test/gateway/rig.js";
+import { portBase, repetitions, type BenchContext } from "../context.js";
+import { sendRaw } from "../raw-client.js";
+import { deleteRequest, isMapped } from "../raw-igd.js";
+import { timeIt } from "../timing.js";
+
+export const processSubjects = {
+  upnpcCycle: "upnpc -a, then upnpc -u URL -d",
+  upnpcCycleKnown: "upnpc -u URL -a, then upnpc -u URL -d",
+  upnpcStatus: "upnpc -s (discovers)",
+  upnpcStatusKnown: "upnpc -u URL -s",
+  upnpcAdd: "upnpc -a (discovers)",
+  upnpcAddKnown: "upnpc -u URL -a",
+  cliIp: "porthole ip (discovers)",
+  cliIpKnown: "porthole ip --gateway URL",
+  cliMap: "porthole map (discovers)",
+  cliMapKnown: "porthole map --gateway URL",
+  nodeStartup: "floor: node -e 0 (Node start-up alone)",
+  cliStartup: "porthole --version (start-up + imports)",
+} as const;
+
+/** The CLI being measured; built from src/cli by `tsc`. */
+const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+/** The CLI's arguments for each job (the `--gateway URL` variants add that option). */
+const cliArguments = {
+  ip: (): string[] => ["ip"],
+  map: (port: number): string[] => ["map", String(port), "--proto", "udp"],
+};
+
+function expectOutput(result: CommandResult, pattern: RegExp, what: string): void {
+  if (result.code !== 0 || !pattern.test(result.stdout)) {
+    throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+  }
+}
+
+async function timeProcess(command: string, args: readonly string[], pattern: RegExp): Promise<number> {
+  let result: CommandResult | undefined;
+  const ms = await timeIt(async () => {
+    result = await runInLan(command, args, { timeoutMs: 15_000 });
+  });
+  expectOutput(result!, pattern, `${command} ${args.join(" ")}`);
+  return ms;
+}
+
+const upnpcAdded = / is redirected to internal /;
+const upnpcDeleted = /UPNP_DeletePortMapping\(\) returned : 0/;
+const upnpcStatus = /ExternalIPAddress = \d/;
+
+export async function measureProcesses(context: BenchContext): Promise<void> {
+  const { rig, daemon, service, lanAddress, recorder } = context;
+  const known = ["-u", daemon.descriptionUrl];
+  const discover = ["-m", rig.lan.ifname];
+  const upnpcAdd = (via: string[], port: number) => timeProcess("upnpc", [...via, "-e", "porthole", "-a", lanAddress, String(port), String(port), "UDP", "3600"], upnpcAdded);
+  const upnpcDelete = (port: number) => timeProcess("upnpc", [...known, "-d", String(port), "UDP"], upnpcDeleted);
+
+  // The cycle's first process is also the `upnpc -a` row: with discovery it waits 2 s, so each
+  // sample is taken once.
+  for (const [via, cycleSubject, addSubject, count] of [
+    [discover, processSubjects.upnpcCycle, processSubjects.upnpcAdd, repetitions.slowProcess],
+    [known, processSubjects.upnpcCycleKnown, processSubjects.upnpcAddKnown, repetitions.process],
+  ] as const) {
+    const adds: number[] = [];
+    const cycles: number[] = [];
+    for (let index = 0; index < count; index++) {
+      const port = portBase.upnpc + (via === known ? 100 : 0) + index;
+      const addMs = await upnpcAdd([...via], port);
+      const deleteMs = await upnpcDelete(port);
+      adds.push(addMs);
+      cycles.push(addMs + deleteMs);
+    }
+    recorder.record("cycle", cycleSubject, cycles, "two processes; upnpc -a also reads the external address and the entry back");
+    recorder.record("cli-map", addSubject, adds);
+  }
+  const statuses = async (via: string[], count: number): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let index = 0; index < count; index++) samples.push(await timeProcess("upnpc", [...via, "-s"], upnpcStatus));
+    return samples;
+  };
+  recorder.record("cli-ip", processSubjects.upnpcStatus, await statuses(discover, repetitions.slowProcess), "-s also asks status, connection type and link rates");
+  recorder.record("cli-ip", processSubjects.upnpcStatusKnown, await statuses(known, repetitions.process));
+
+  const why = await whyCliCannotRun();
+  if (why !== undefined) {
+    for (const subject of [processSubjects.cliIp, processSubjects.cliIpKnown]) recorder.skip("cli-ip", subject, why);
+    for (const subject of [processSubjects.cliMap, processSubjects.cliMapKnown]) recorder.skip("cli-map", subject, why);
+    return;
+  }
+  // What any Node CLI pays before its first packet, to read the rows below against.
+  const startups: Array<[string, string[]]> = [[processSubjects.nodeStartup, ["-e", "0"]], [processSubjects.cliStartup, [cliPath, "--version"]]];
+  for (const [subject, args] of startups) {
+    const samples: number[] = [];
+    for (let index = 0; index < repetitions.process; index++) samples.push(await timeProcess(process.execPath, args, /^/));
+    recorder.record("cli-ip", subject, samples);
+  }
+  const gatewayOption = ["--gateway", daemon.descriptionUrl];
+  const externalAddress = /\d+\.\d+\.\d+\.\d+/;
+  for (const [options, subject] of [
+    [[], processSubjects.cliIp],
+    [gatewayOption, processSubjects.cliIpKnown],
+  ] as const) {
+    const samples: number[] = [];
+    for (let index = 0; index < repetitions.process; index++) {
+      samples.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.ip(), ...options], externalAddress));
+    }
+    recorder.record("cli-ip", subject, samples);
+  }
+  for (const [options, subject, firstPort] of [
+    [[], processSubjects.cliMap, portBase.cli],
+    [gatewayOption, processSubjects.cliMapKnown, portBase.cli + 100],
+  ] as const) {
+    const samples: number[] = [];
+    for (let index = 0; index < repetitions.process; index++) {
+      samples.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.map(firstPort + index), ...options], /./));
+      if (!(await isMapped(service, firstPort + index, "UDP"))) throw new Error(`porthole map ${firstPort + index} made no mapping`);
+      await sendRaw(deleteRequest(service, firstPort + index, "UDP"));
+    }
+    recorder.record("cli-map", subject, samples);
+  }
+}
+
+/** Why the CLI rows cannot be measured (not built, or failing), or undefined when it works. */
+async function whyCliCannotRun(): Promise<string | undefined> {
+  if (!existsSync(cliPath)) return "CLI not built (no build/src/cli/main.js)";
+  const result = await runInLan(process.execPath, [cliPath, "--version"]);
+  if (result.code === 0) return undefined;
+  const error = `${result.stderr}${result.stdout}`.split("\n").find((line) => /Error/.test(line)) ?? `exit code ${result.code}`;
+  return `CLI does not run: ${error.trim()}`;
+}

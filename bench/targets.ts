@@ -1,0 +1,94 @@
+/** The issue's targets, as ratios between rows of the same run. */
+import type { MetricId, Recorder } from "./results.js";
+import { compatSubjects } from "./suites/compat.js";
+import { floorSubjects } from "./suites/floor.js";
+import { listingSubjects, tableSize } from "./suites/listing.js";
+import { natPortMapperSubjects } from "./suites/nat-port-mapper.js";
+import { portholeSubjects } from "./suites/porthole.js";
+import { processSubjects } from "./suites/processes.js";
+
+export interface TargetResult {
+  readonly target: string;
+  readonly subject: string;
+  /** "1.04×" or "4.2 ms"; "n/a" when a row is missing. */
+  readonly measured: string;
+  /** undefined when it could not be measured. */
+  readonly pass: boolean | undefined;
+  /** For a miss: by how much, and why. */
+  readonly why?: string;
+}
+
+type Row = readonly [MetricId, string];
+
+function format(value: number, unit: "×" | "ms"): string {
+  return unit === "×" ? `${value.toFixed(2)}×` : `${value.toFixed(1)} ms`;
+}
+
+function result(target: string, subject: string, value: number | undefined, unit: "×" | "ms", pass: (value: number) => boolean, why: (value: number) => string): TargetResult {
+  if (value === undefined || !Number.isFinite(value)) return { target, subject, measured: "n/a", pass: undefined };
+  const passed = pass(value);
+  return { target, subject, measured: format(value, unit), pass: passed, ...(passed ? {} : { why: why(value) }) };
+}
+
+/** `row` median / `floor` median must be at most `limit`. */
+function atMostTimesFloor(recorder: Recorder, target: string, row: Row, floor: Row, limit: number, why: (ratio: number) => string): TargetResult {
+  const value = recorder.median(...row);
+  const base = recorder.median(...floor);
+  const ratio = value === undefined || base === undefined ? undefined : value / base;
+  return result(target, row[1], ratio, "×", (r) => r <= limit, (r) => `${((r / limit - 1) * 100).toFixed(0)}% over the limit: ${why(r)}`);
+}
+
+/** `slower` median / `row` median must be at least `limit`. */
+function atLeastTimesFaster(recorder: Recorder, target: string, row: Row, slower: Row, limit: number, why: (speedup: number) => string): TargetResult {
+  const value = recorder.median(...row);
+  const other = recorder.median(...slower);
+  const speedup = value === undefined || other === undefined ? undefined : other / value;
+  return result(target, `${row[1]} vs ${slower[1]}`, speedup, "×", (s) => s >= limit, (s) => `${((1 - s / limit) * 100).toFixed(0)}% short: ${why(s)}`);
+}
+
+const ms = (value: number | undefined): string => (value === undefined ? "?" : `${value.toFixed(1)} ms`);
+
+export function evaluateTargets(recorder: Recorder): TargetResult[] {
+  const median = (metric: MetricId, subject: string) => recorder.median(metric, subject);
+  const search = median("discover-cold", floorSubjects.search);
+  const remembered = median("discover-remembered", portholeSubjects.remembered);
+  const post = (metric: MetricId) => median(metric, floorSubjects.post);
+  const nodeHttp = median("external-ip", floorSubjects.nodeHttp);
+  const soapOverhead = (metric: MetricId, subject: string) => () =>
+    `${ms((median(metric, subject) ?? 0) - (post(metric) ?? 0))} above the bare POST (${ms(post(metric))}). Of that, node:http itself takes ${ms((nodeHttp ?? 0) - (post("external-ip") ?? 0))} (a plain http.request of the same GetExternalIPAddress: ${ms(nodeHttp)}); the rest is porthole's layers (deadline, envelope, reply parsing)`;
+  const results: TargetResult[] = [
+    atMostTimesFloor(recorder, "cold discovery ≤ 1.1× bare M-SEARCH", ["discover-cold", portholeSubjects.find], ["discover-cold", floorSubjects.search], 1.1, () =>
+      `after the first SSDP reply (${ms(search)}) a gateway is only usable once its description is fetched and its status asked (GetStatusInfo + GetExternalIPAddress in parallel): gatewayFromUrl alone takes ${ms(remembered)}, and the two cannot overlap`),
+    result("remembered gateway ≤ 10 ms", portholeSubjects.remembered, remembered, "ms", (value) => value <= 10, (value) =>
+      `${ms(value - 10)} over: one GET of the description, then GetStatusInfo and GetExternalIPAddress in parallel`),
+  ];
+  const soapRows: Array<[MetricId, string, (ratio: number) => string]> = [
+    ["add", portholeSubjects.add, () =>
+      `the default verify reads the entry back with GetSpecificPortMappingEntry (tailscale#18196: routers that accept and drop a mapping; IGDv2 lease actually granted): two round trips where the floor has one. Without it: ${ms(median("add", portholeSubjects.addUnverified))}`],
+    ["add", portholeSubjects.addUnverified, soapOverhead("add", portholeSubjects.addUnverified)],
+    ["external-ip", portholeSubjects.externalIp, soapOverhead("external-ip", portholeSubjects.externalIp)],
+    ["delete", portholeSubjects.delete, soapOverhead("delete", portholeSubjects.delete)],
+    ["add", compatSubjects.add, soapOverhead("add", compatSubjects.add)],
+    ["external-ip", compatSubjects.externalIp, soapOverhead("external-ip", compatSubjects.externalIp)],
+    ["delete", compatSubjects.delete, soapOverhead("delete", compatSubjects.delete)],
+  ];
+  for (const [metric, subject, why] of soapRows) {
+    results.push(atMostTimesFloor(recorder, "SOAP operation ≤ 1.2× bare POST", [metric, subject], [metric, floorSubjects.post], 1.2, why));
+  }
+  results.push(
+    atLeastTimesFaster(recorder, "full cycle ≥ 10× faster than upnpc", ["cycle", portholeSubjects.cycle], ["cycle", processSubjects.upnpcCycle], 10, () => "see the cycle rows"),
+    atLeastTimesFaster(recorder, "full cycle ≥ 2× faster than nat-port-mapper", ["cycle", portholeSubjects.cycle], ["cycle", natPortMapperSubjects.cycle], 2, () => {
+      const peer = median("cycle", natPortMapperSubjects.cycle);
+      const floor = median("cycle", floorSubjects.cycle);
+      const best = peer !== undefined && floor !== undefined ? `${(peer / floor).toFixed(2)}×` : "?";
+      return `unreachable on this gateway: miniupnpd answers every M-SEARCH ${ms(search)} late, so no client's cycle can take less than the floor's ${ms(floor)}, and 2× faster than nat-port-mapper (${ms(peer)}) would mean ${ms((peer ?? 0) / 2)}. The best any client can do here is ${best} (nat-port-mapper / floor). With a remembered gateway porthole's cycle takes ${ms(median("cycle", portholeSubjects.cycleRemembered))}`;
+    }),
+    atMostTimesFloor(recorder, "listing 1,000 ≤ 1.5× floor (generic)", ["list-generic", listingSubjects.generic], ["list-generic", listingSubjects.floorGeneric], 1.5, () => {
+      const extra = (median("list-generic", listingSubjects.generic) ?? 0) - (median("list-generic", listingSubjects.floorGeneric) ?? 0);
+      return `${(extra / (tableSize + 1)).toFixed(2)} ms per request above the bare POST, the same per-request overhead as the single operations (node:http, reply parsing), 1,001 times`;
+    }),
+    atMostTimesFloor(recorder, "listing 100 ≤ 1.5× floor (list)", ["list-list", listingSubjects.list], ["list-list", listingSubjects.floorList], 1.5, () =>
+      `reading the entries out of the listing (an XML document carried inside the XML reply: parseXml, then a case-insensitive lookup per field of every entry) costs more than the two requests`),
+  );
+  return results;
+}
