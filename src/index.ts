@@ -39,6 +39,15 @@ export {
   isPortholeError,
 } from "./errors/errors.js";
 
+// Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).
+export {
+  httpRequestStartChannel,
+  httpResponseFinishChannel,
+  httpRequestErrorChannel,
+  type TracedHttpRequest,
+} from "./http/http-diagnostics.js";
+export type { HttpResponse } from "./http/http-request.js";
+
 // Helpers.
 export type { CallOptions } from "./util/deadline.js";
 export { addressScope, isPublicAddress, type AddressScope } from "./util/address.js";

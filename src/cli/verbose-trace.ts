@@ -1,6 +1,12 @@
-import diagnostics from "node:diagnostics_channel";
-import type { ClientRequest, IncomingMessage } from "node:http";
-import type { SsdpTraceEvent } from "../index.js";
+import type diagnostics from "node:diagnostics_channel";
+import {
+  httpRequestErrorChannel,
+  httpRequestStartChannel,
+  httpResponseFinishChannel,
+  type HttpResponse,
+  type SsdpTraceEvent,
+  type TracedHttpRequest,
+} from "../index.js";
 import type { Terminal } from "./terminal.js";
 
 const endpoint = (event: { family: 4 | 6; address: string; port: number }): string =>
@@ -32,13 +38,18 @@ export function ssdpTracer(terminal: Terminal): (event: SsdpTraceEvent) => void 
   };
 }
 
-function describe(request: ClientRequest): string {
-  return `${request.method} http://${String(request.getHeader("host"))}${request.path}`;
+function describe(request: TracedHttpRequest): string {
+  return `${request.method} ${request.url}`;
+}
+
+/** The SOAPAction header, whatever case the caller gave its name in. */
+function soapActionHeader(request: TracedHttpRequest): string | undefined {
+  return Object.entries(request.headers).find(([name]) => name.toLowerCase() === "soapaction")?.[1];
 }
 
 /** ` #AddPortMapping` from the SOAPAction header, or "". */
-function soapActionName(request: ClientRequest): string {
-  const action = /#([^"]+)"?$/.exec(String(request.getHeader("soapaction") ?? ""))?.[1];
+function soapActionName(request: TracedHttpRequest): string {
+  const action = /#([^"]+)"?$/.exec(soapActionHeader(request) ?? "")?.[1];
   return action === undefined ? "" : ` #${action}`;
 }
 
@@ -46,40 +57,35 @@ function soapActionName(request: ClientRequest): string {
 const maxTracedBodyChars = 4000;
 
 /**
- * Traces every HTTP exchange of this process (descriptions and SOAP calls) from node's own
- * diagnostics channels: request line and SOAPAction out, status and body back. The library's
- * HTTP layer offers no trace hook, and these channels see its requests without touching them.
+ * Traces every HTTP exchange of this process (descriptions and SOAP calls) from the diagnostics
+ * channels of the library's HTTP layer: request line and SOAPAction out, status and body back.
  * Returns the unsubscriber.
  */
 export function traceHttp(terminal: Terminal): () => void {
   const onRequest = (message: unknown): void => {
-    const { request } = message as { request: ClientRequest };
-    const soapAction = request.getHeader("soapaction");
-    terminal.trace(`http → ${describe(request)}${soapAction ? `  SOAPAction: ${String(soapAction)}` : ""}`);
+    const { request } = message as { request: TracedHttpRequest };
+    const soapAction = soapActionHeader(request);
+    terminal.trace(`http → ${describe(request)}${soapAction ? `  SOAPAction: ${soapAction}` : ""}`);
   };
   const onResponse = (message: unknown): void => {
-    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
-    const chunks: Buffer[] = [];
-    response.on("data", (chunk: Buffer) => chunks.push(chunk));
-    response.once("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8").replace(/\r\n?/g, "\n").trim();
-      const shown = body.length > maxTracedBodyChars ? `${body.slice(0, maxTracedBodyChars)}…` : body;
-      // Requests run in parallel: each reply names the request it answers.
-      const heading = `http ← ${response.statusCode ?? "?"} for ${describe(request)}${soapActionName(request)} (${Buffer.byteLength(body)} bytes)`;
-      terminal.trace(shown ? `${heading}\n${shown.replace(/^/gm, "       ")}` : heading);
-    });
+    const { request, response } = message as { request: TracedHttpRequest; response: HttpResponse };
+    const body = response.body.toString("utf8").replace(/\r\n?/g, "\n").trim();
+    const shown = body.length > maxTracedBodyChars ? `${body.slice(0, maxTracedBodyChars)}…` : body;
+    // Requests run in parallel: each reply names the request it answers.
+    const heading = `http ← ${response.status} for ${describe(request)}${soapActionName(request)} (${Buffer.byteLength(body)} bytes)`;
+    terminal.trace(shown ? `${heading}\n${shown.replace(/^/gm, "       ")}` : heading);
   };
   const onError = (message: unknown): void => {
-    const { error } = message as { error: Error };
-    terminal.trace(`http ✗ ${error.message}`);
+    const { error } = message as { error: unknown };
+    terminal.trace(`http ✗ ${error instanceof Error ? error.message : String(error)}`);
   };
-  const channels: Array<[string, (message: unknown) => void]> = [
-    ["http.client.request.start", onRequest],
-    ["http.client.response.finish", onResponse],
-    ["http.client.request.error", onError],
+  const channels: Array<[diagnostics.Channel, (message: unknown) => void]> = [
+    [httpRequestStartChannel, onRequest],
+    [httpResponseFinishChannel, onResponse],
+    [httpRequestErrorChannel, onError],
   ];
-  for (const [name, listener] of channels) diagnostics.subscribe(name, listener);
+  for (const [channel, listener] of channels) channel.subscribe(listener);
   return () => {
-    for (const [name, listener] of channels) diagnostics.unsubscribe(name, listener);
+    for (const [channel, listener] of channels) channel.unsubscribe(listener);
   };
 }

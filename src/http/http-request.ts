@@ -1,6 +1,9 @@
-import http from "node:http";
-import { HttpError, InvalidResponseError } from "../errors/errors.js";
-import { parseHttpUrl } from "./http-url.js";
+import type http from "node:http";
+import net from "node:net";
+import { HttpError } from "../errors/errors.js";
+import { httpRequestErrorChannel, httpRequestStartChannel, httpResponseFinishChannel, type TracedHttpRequest } from "./http-diagnostics.js";
+import { HttpResponseParser, type ParsedHttpResponse } from "./http-response-parser.js";
+import { parseHttpUrl, type HttpTarget } from "./http-url.js";
 
 export interface HttpRequestOptions {
   method: "GET" | "POST";
@@ -19,6 +22,7 @@ export interface HttpRequestOptions {
 
 export interface HttpResponse {
   status: number;
+  /** Lower-case names; a repeated header is joined with ", " (`set-cookie` is an array). */
   headers: http.IncomingHttpHeaders;
   body: Buffer;
   /** Our address on this connection: the address the gateway sees us as. */
@@ -29,103 +33,102 @@ export const defaultMaxBodyBytes = 1024 * 1024;
 export const defaultMaxHeaderBytes = 16 * 1024;
 
 /**
- * One HTTP/1.1 exchange on a fresh connection, without redirects. The parser is lenient
- * (`insecureHTTPParser`) because routers send malformed headers and trailing junk (miniupnpc
- * changelog); chunked, HTTP/1.0 and close-delimited bodies are all read.
+ * One HTTP/1.1 exchange on a fresh connection, without redirects. Written on `node:net` rather
+ * than `node:http`, whose client machinery costs more than the whole exchange with a LAN router;
+ * the reply is read by `HttpResponseParser`, lenient where router firmware needs it (malformed
+ * headers, trailing junk: miniupnpc changelog). Chunked, HTTP/1.0 and close-delimited bodies are
+ * all read.
  */
 export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
   const target = parseHttpUrl(options.url);
-  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
-  const body = options.body === undefined ? undefined : Buffer.from(options.body, "utf8");
+  const { signal } = options;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const traced: TracedHttpRequest = { method: options.method, url: target.href, headers: requestHeaders(options, target) };
+    let request: Buffer;
+    let socket: net.Socket;
+    try {
+      request = serializeRequest(traced, target, options.body);
+      socket = net.connect({ host: target.host, port: target.port, localAddress: options.localAddress, noDelay: true });
+    } catch (cause) {
+      // A header that cannot be sent or an unusable local address is found before anything is sent.
+      return reject(new HttpError(`HTTP ${options.method} ${target.href} cannot be sent: ${(cause as Error).message}`, target.href, undefined, cause));
+    }
+    if (httpRequestStartChannel.hasSubscribers) httpRequestStartChannel.publish({ request: traced });
+    const parser = new HttpResponseParser({
+      url: target.href,
+      maxHeaderBytes: options.maxHeaderBytes ?? defaultMaxHeaderBytes,
+      maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
+    });
+    let localAddress: string | undefined;
+    let settled = false;
+    const finish = (error: unknown, response?: ParsedHttpResponse): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      socket.destroy();
+      if (response === undefined) {
+        if (httpRequestErrorChannel.hasSubscribers) httpRequestErrorChannel.publish({ request: traced, error });
+        return reject(error);
+      }
+      const complete = { ...response, localAddress };
+      if (httpResponseFinishChannel.hasSubscribers) httpResponseFinishChannel.publish({ request: traced, response: complete });
+      resolve(complete);
+    };
+    /** Finishes with what `read` returns once the reply is complete, or with what it throws. */
+    const settle = (read: () => ParsedHttpResponse | undefined): void => {
+      if (settled) return;
+      try {
+        const response = read();
+        if (response !== undefined) finish(undefined, response);
+      } catch (error) {
+        finish(error);
+      }
+    };
+    const onAbort = (): void => finish(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+
+    socket.once("connect", () => {
+      localAddress = socket.localAddress;
+      // One write for head and body: two segments meet Nagle + delayed ACK and stall 40 ms. No
+      // half-close after it: some embedded servers take the FIN for a client that went away.
+      socket.write(request);
+    });
+    socket.on("data", (chunk: Buffer) => settle(() => parser.push(chunk)));
+    socket.on("error", (cause) =>
+      settle(() => {
+        // Refused, unreachable or reset before a status line: the errno stays as the cause.
+        if (parser.status === undefined) throw new HttpError(`HTTP ${options.method} ${target.href} failed: ${cause.message}`, target.href, undefined, cause);
+        return parser.end(cause);
+      }),
+    );
+    socket.on("close", () => settle(() => parser.end()));
+  });
+}
+
+const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const fieldValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
+const requestTargetPattern = /^[\x21-\x7e]+$/;
+
+function requestHeaders(options: HttpRequestOptions, target: HttpTarget): Record<string, string> {
   const headers: Record<string, string> = {
     Host: target.host.includes(":") ? `[${target.host.replace("%", "%25")}]:${target.port}` : `${target.host}:${target.port}`,
     Connection: "close",
     ...options.headers,
   };
   // Byte length, not string length: a description with non-ASCII text is longer in bytes.
-  if (body !== undefined) headers["Content-Length"] = String(body.length);
+  if (options.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(options.body, "utf8"));
+  return headers;
+}
 
-  return new Promise<HttpResponse>((resolve, reject) => {
-    const { signal } = options;
-    if (signal.aborted) return reject(signal.reason);
-    let settled = false;
-    const finish = (error: unknown, response?: HttpResponse): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener("abort", onAbort);
-      if (error !== undefined) {
-        request.destroy();
-        reject(error);
-      } else resolve(response!);
-    };
-    const onAbort = (): void => finish(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-
-    let request: http.ClientRequest;
-    try {
-      request = http.request({
-        host: target.host,
-        port: target.port,
-        path: target.path,
-        method: options.method,
-        headers,
-        agent: false,
-        insecureHTTPParser: true,
-        maxHeaderSize: options.maxHeaderBytes ?? defaultMaxHeaderBytes,
-        localAddress: options.localAddress,
-      });
-    } catch (cause) {
-      // Node checks headers and the local address synchronously; a throw here must still reject.
-      signal.removeEventListener("abort", onAbort);
-      return reject(new HttpError(`HTTP ${options.method} ${target.href} cannot be sent: ${(cause as Error).message}`, target.href, undefined, cause));
-    }
-    let currentResponse: http.IncomingMessage | undefined;
-    request.on("socket", (socket) => socket.setNoDelay(true));
-    request.on("error", (cause) => {
-      // Junk after a complete reply (miniupnpc's /addcrap case) fails the parser once the message
-      // is already whole; its "end" still comes, so the reply stands.
-      if (currentResponse?.complete) return;
-      finish(new HttpError(`HTTP ${options.method} ${target.href} failed: ${cause.message}`, target.href, undefined, cause));
-    });
-    request.on("response", (response) => {
-      currentResponse = response;
-      const localAddress = response.socket.localAddress;
-      // A body announced as too large is refused before a byte of it is read (a 50 MB "description").
-      const declaredLength = Number(response.headers["content-length"]);
-      if (declaredLength > maxBodyBytes) {
-        finish(new InvalidResponseError(`response from ${target.href} announces ${declaredLength} bytes, more than ${maxBodyBytes}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      response.on("data", (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > maxBodyBytes) {
-          finish(new InvalidResponseError(`response from ${target.href} is larger than ${maxBodyBytes} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      const complete = (): void =>
-        finish(undefined, {
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-          localAddress,
-        });
-      response.on("end", complete);
-      response.on("error", (cause) => {
-        finish(new HttpError(`reading the reply from ${target.href} failed: ${cause.message}`, target.href, response.statusCode, cause));
-      });
-      // A close-delimited body (HTTP/1.0, no Content-Length) may end with a reset instead of a FIN.
-      // A body with a length or chunks that stops early is cut off, and is not passed on as whole.
-      const closeDelimited = response.headers["content-length"] === undefined && !/chunked/i.test(String(response.headers["transfer-encoding"] ?? ""));
-      response.on("aborted", () => {
-        if (closeDelimited && chunks.length > 0) complete();
-        else finish(new HttpError(`the reply from ${target.href} was cut off after ${received} bytes`, target.href, response.statusCode));
-      });
-    });
-    // One write for headers and body: two segments meet Nagle + delayed ACK and stall 40 ms.
-    request.end(body);
-  });
+/** The request head and body as the bytes of one write; throws for a header that would break the head. */
+function serializeRequest(request: TracedHttpRequest, target: HttpTarget, body: string | undefined): Buffer {
+  if (!requestTargetPattern.test(target.path)) throw new Error(`invalid request path ${JSON.stringify(target.path)}`);
+  let head = `${request.method} ${target.path} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!tokenPattern.test(name) || !fieldValuePattern.test(value)) throw new Error(`invalid header ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+    head += `${name}: ${value}\r\n`;
+  }
+  const headBytes = Buffer.from(`${head}\r\n`, "latin1");
+  return body === undefined ? headBytes : Buffer.concat([headBytes, Buffer.from(body, "utf8")]);
 }

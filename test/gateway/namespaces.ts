@@ -31,6 +31,9 @@ export async function createTopology(topology: RigTopology): Promise<void> {
     await ip("netns", "add", namespace);
     await ip("-n", namespace, "link", "set", "lo", "up");
   }
+  // Linux drops static IPv6 addresses when a link is set down; the fault tests take lan0 down and
+  // up again, and the IPv6 tests after them need the gateway's address back.
+  await runChecked("ip", ["netns", "exec", gateway.namespace, "sysctl", "-q", "-w", "net.ipv6.conf.default.keep_addr_on_down=1", "net.ipv6.conf.all.keep_addr_on_down=1"]);
   // Both ends are created directly inside their namespaces, so no interface ever appears (even
   // briefly) in the machine's own namespace, and the short names cannot clash with its interfaces.
   await ip("link", "add", "name", gateway.lanIfname, "netns", gateway.namespace, "type", "veth", "peer", "name", lan.ifname, "netns", lan.namespace);
