@@ -99,7 +99,7 @@ function markdown(report: BenchReport): string {
     "  target: that fixed wait is the whole floor of a cold discovery, and of every cycle that discovers.",
     "- The SOAP floor on this rig is a fraction of a millisecond (a real router takes 2–50 ms per call), so",
     "  the per-operation ratios magnify a constant overhead of about 0.1–0.2 ms per request; the rows",
-    "  \"node:http alone\" show how much of it node:http itself costs.",
+    "  \"node:http alone\" show what node:http would add (porthole makes its HTTP exchanges on node:net).",
     "- The floor is Node's own raw socket. upnpc, in C, walks the table faster than it: the true server",
     "  floor is lower still.",
     "- miniupnpd 2.3.1 (nftables backend) dies while answering GetListOfPortMappings or",
