@@ -16,18 +16,23 @@ export { gatewayFromUrl, probeGateway, type GatewayProbe, type ProbeOptions } fr
 export {
   Gateway,
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_DESCRIPTION,
+  DEFAULT_ADD_TIMEOUT_MS,
   type GatewayInit,
   type AddPortMappingOptions,
   type ListPortMappingsOptions,
   type PortMapping,
 } from "./gateway/gateway.js";
 export { type GatewayStatus, type GatewayRank } from "./gateway/gateway-status.js";
-export type { PortMappingEntry, Protocol } from "./igd/igd-client.js";
+export type { PortMappingEntry, Protocol, StatusInfo, ConnectionTypeInfo } from "./igd/igd-client.js";
+export type { RefusedService } from "./description/control-url-policy.js";
+export type { XmlLimits } from "./xml/parse-xml.js";
 export type { DeviceDescription, WanConnectionService } from "./description/device-description.js";
 export { searchSsdp, type SsdpReply, type SsdpSearchOptions, type SsdpTraceEvent } from "./ssdp/ssdp-search.js";
 
 // Errors.
 export {
+  type PortholeErrorOptions,
   PortholeError,
   InvalidArgumentError,
   UpnpActionError,
@@ -51,6 +56,7 @@ export type { HttpResponse } from "./http/http-request.js";
 // Helpers.
 export type { CallOptions } from "./util/deadline.js";
 export { addressScope, isPublicAddress, type AddressScope } from "./util/address.js";
+export { parseHttpUrl, type HttpTarget } from "./http/http-url.js";
 
 // Virtual gateway for tests without a router.
 export {
@@ -62,4 +68,8 @@ export {
   type GatewayQuirks,
   type QuirkProfile,
   type QuirkProfileName,
+  type ConnectionStatus,
+  type MappingTableEntry,
+  type MappingProtocol,
+  type SoapRequestRecord,
 } from "./virtual-gateway/index.js";

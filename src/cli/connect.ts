@@ -1,4 +1,4 @@
-import { InvalidArgumentError, findGateway, gatewayFromUrl, type FindGatewayOptions, type Gateway } from "../index.js";
+import { InvalidArgumentError, findGateway, gatewayFromUrl, parseHttpUrl, type FindGatewayOptions, type Gateway } from "../index.js";
 import { parseSsdpTarget, parseTimeout } from "./argument-checks.js";
 import type { CommandContext } from "./command-context.js";
 import type { OptionValues } from "./command-line.js";
@@ -15,14 +15,13 @@ export interface ClientSettings {
   readonly timeoutMs: number | undefined;
 }
 
+/** The library's URL check, which keeps IPv6 zone ids (`%25eth0`) that WHATWG URL refuses. */
 function checkGatewayUrl(text: string): string {
-  let url: URL;
   try {
-    url = new URL(text);
+    parseHttpUrl(text);
   } catch {
     throw new InvalidArgumentError(`--gateway must be the http:// URL of a device description, got ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== "http:") throw new InvalidArgumentError(`--gateway must be an http:// URL, got ${JSON.stringify(text)}`);
   return text;
 }
 

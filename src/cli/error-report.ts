@@ -27,7 +27,8 @@ export function errorDocument(error: unknown): ErrorDocument {
   return { error: { result: UPNPResult.UNKNOWN_ERROR, resultName: "UNKNOWN_ERROR", upnpCode: null, message } };
 }
 
-const conflictCodes = new Set([718, 729]);
+/** ConflictInMappingEntry and ConflictWithOtherMechanisms: someone else holds the port. */
+export const conflictCodes: ReadonlySet<number> = new Set([718, 729]);
 
 /** What to try next, in plain words, or undefined when there is nothing useful to say. */
 export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {

@@ -1,9 +1,7 @@
-import { Gateway } from "../gateway/gateway.js";
+import { DEFAULT_DESCRIPTION, Gateway } from "../gateway/gateway.js";
 import { IGDStatus, UPNPResult } from "./result-codes.js";
 import { toResult } from "./result-of.js";
 
-/** The engine sends this description when the caller gives none (it sent "libminiupnpc"). */
-const DEFAULT_DESCRIPTION = "porthole";
 
 function isPort(value: number, min: number): boolean {
   return Number.isInteger(value) && value >= min && value <= 65535;
@@ -71,6 +69,7 @@ export class UPNPDevice {
         externalPort: port,
         internalPort: portInternal === 0 ? port : portInternal,
         protocol: proto,
+        // The engine sent "libminiupnpc" for an empty description.
         description: desc === "" ? DEFAULT_DESCRIPTION : desc,
         leaseSeconds: duration,
         // The engine makes exactly one AddPortMapping; lease fallbacks are the idiomatic API's job.

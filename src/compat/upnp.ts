@@ -1,3 +1,4 @@
+import { defaultMaxDevices } from "../gateway/find-gateways.js";
 import { probeGateway } from "../gateway/probe-gateway.js";
 import { IGD_SEARCH_TARGETS } from "../ssdp/ssdp-message.js";
 import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search.js";
@@ -65,14 +66,18 @@ export class UPNP {
         if (!reply.st.includes(deviceFilter) || locations.has(reply.location)) continue;
         locations.add(reply.location);
         pending.push(this.#deviceFromReply(reply));
+        // As many devices as findGateway probes: a flood of LOCATIONs cannot start unbounded work.
+        if (locations.size >= defaultMaxDevices) break;
       }
     } catch (error) {
       await Promise.allSettled(pending);
       return resultOf(error);
     }
-    this.#devices.push(...(await Promise.all(pending)));
+    // A probe rejects only on something unforeseen; the engine's API reports, it does not throw.
+    const probed = await Promise.allSettled(pending);
+    for (const outcome of probed) if (outcome.status === "fulfilled") this.#devices.push(outcome.value);
     if (replies === 0) return UPNPResult.NO_DEVICES;
-    // The engine returns SUCCESS even when the filter removed every reply (flaw 3).
+    // Unlike the engine (flaw 3), a filter that removed every reply is not a success.
     return this.#devices.length > 0 ? UPNPResult.SUCCESS : UPNPResult.NO_DEVICES;
   }
 

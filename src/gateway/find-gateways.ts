@@ -49,7 +49,8 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
       if (probed.has(reply.location)) continue;
       probed.add(reply.location);
       pending++;
-      probeGateway(reply.location, { ...options, signal })
+      // `timeoutMs` is the listening time here, not a probe's budget.
+      probeGateway(reply.location, { ...options, timeoutMs: undefined, signal })
         .then((probe) => found.push({ reply, probe }), (error: unknown) => found.fail(error))
         .finally(() => {
           pending--;

@@ -4,7 +4,7 @@ import { PortholeError, UpnpActionError } from "../errors/errors.js";
 import * as igd from "../igd/igd-client.js";
 import { outcomeIsUnknown, removeMappingIfOurs } from "../igd/remove-own-mapping.js";
 import type { PortMappingEntry, Protocol } from "../igd/igd-client.js";
-import type { CallOptions } from "../util/deadline.js";
+import { withDeadline, type CallOptions } from "../util/deadline.js";
 import { isIPv6 } from "node:net";
 import { ipv4OfInterfaceWith } from "../util/interface-ipv4.js";
 import { localAddressToward } from "../util/local-address.js";
@@ -15,6 +15,10 @@ import { probeConnection, type GatewayStatus } from "./gateway-status.js";
 export const DEFAULT_LEASE_SECONDS = 3600;
 /** What routers turn a permanent lease into on IGDv2 (WANIPConnection:2 forbids 0; miniupnpd uses a week). */
 export const IGD2_MAX_LEASE_SECONDS = 604800;
+/** Description sent when the caller gives none: names the program that made the mapping. */
+export const DEFAULT_DESCRIPTION = "porthole";
+/** Time budget of a whole `addPortMapping`, fallbacks and read-back included. */
+export const DEFAULT_ADD_TIMEOUT_MS = 20000;
 
 export interface GatewayInit {
   /** Absolute URL of the WAN connection service's control point. */
@@ -23,11 +27,15 @@ export interface GatewayInit {
   serviceType: string;
   /** Our address toward the gateway; looked up from the routing table when omitted. */
   localAddress?: string | undefined;
+  /** LOCATION of the device description the service came from, when known. */
   descriptionUrl?: string | undefined;
+  /** The parsed device description, when known. */
   description?: DeviceDescription | undefined;
 }
 
 export interface AddPortMappingOptions extends CallOptions {
+  /** Time budget of the whole call, lease and port fallbacks and read-back included. @default 20000 */
+  timeoutMs?: number | undefined;
   /** Port on this host that receives the traffic. */
   internalPort: number;
   /** Port opened on the gateway's external address. @default internalPort */
@@ -61,12 +69,16 @@ export interface AddPortMappingOptions extends CallOptions {
 /** A mapping the gateway confirmed. */
 export interface PortMapping {
   protocol: Protocol;
+  /** The port opened on the gateway's external address (may differ from the one asked for with `anyPort`). */
   externalPort: number;
+  /** The port on `internalClient` that receives the traffic. */
   internalPort: number;
+  /** The LAN host that receives the traffic. */
   internalClient: string;
   description: string;
   /** The lease the gateway granted, in seconds; 0 = permanent. */
   leaseSeconds: number;
+  /** Only traffic from this host is forwarded; "" = any. */
   remoteHost: string;
 }
 
@@ -105,6 +117,11 @@ export class Gateway {
   status: GatewayStatus | undefined;
   #localAddress: string | undefined;
   readonly #endpoint: igd.ServiceEndpoint;
+  /**
+   * Mappings this object added and has not deleted. Adding one again renews its lease; if that
+   * renewal ends without a clear answer the mapping must stay, since the caller knows of it.
+   */
+  readonly #confirmed = new Set<string>();
 
   constructor(init: GatewayInit) {
     this.controlUrl = parseHttpUrl(init.controlUrl).href;
@@ -116,6 +133,7 @@ export class Gateway {
     this.#endpoint = { controlUrl: this.controlUrl, serviceType: this.serviceType };
   }
 
+  /** A gateway for one WAN connection service of a parsed description. */
   static fromService(service: WanConnectionService, init: Omit<GatewayInit, "controlUrl" | "serviceType">): Gateway {
     return new Gateway({ ...init, controlUrl: service.controlUrl, serviceType: service.serviceType });
   }
@@ -137,15 +155,18 @@ export class Gateway {
     return isIPv6(address) ? (ipv4OfInterfaceWith(address) ?? address) : address;
   }
 
+  /** GetExternalIPAddress: the address the internet sees; "" when the router does not know it. */
   getExternalAddress(options?: CallOptions): Promise<string> {
     return igd.getExternalIPAddress(this.#endpoint, options);
   }
 
-  getStatusInfo(options?: CallOptions): ReturnType<typeof igd.getStatusInfo> {
+  /** GetStatusInfo: connection status, last connection error, uptime. */
+  getStatusInfo(options?: CallOptions): Promise<igd.StatusInfo> {
     return igd.getStatusInfo(this.#endpoint, options);
   }
 
-  getConnectionTypeInfo(options?: CallOptions): ReturnType<typeof igd.getConnectionTypeInfo> {
+  /** GetConnectionTypeInfo: e.g. "IP_Routed", and the types the connection could take. */
+  getConnectionTypeInfo(options?: CallOptions): Promise<igd.ConnectionTypeInfo> {
     return igd.getConnectionTypeInfo(this.#endpoint, options);
   }
 
@@ -161,24 +182,30 @@ export class Gateway {
    * 0, and the caller should delete the mapping when done.
    */
   async addPortMapping(options: AddPortMappingOptions): Promise<PortMapping> {
-    const internalClient = options.internalClient ?? (await this.#defaultInternalClient());
-    const request: igd.AddPortMappingRequest = {
-      remoteHost: options.remoteHost ?? "",
-      externalPort: options.externalPort ?? options.internalPort,
-      protocol: igd.normalizeProtocol(options.protocol),
-      internalPort: options.internalPort,
-      internalClient,
-      enabled: true,
-      description: options.description ?? "porthole",
-      leaseDuration: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-    };
-    igd.validateAddPortMapping(request);
-    const added = await this.#addWithFallbacks(request, options);
-    if (options.verify === false) return toPortMapping(added);
-    return this.#verify(added, options);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_ADD_TIMEOUT_MS;
+    return withDeadline("adding a port mapping", timeoutMs, options.signal, async (signal) => {
+      // Each step runs under the call's budget; `callerSignal` still tells a caller's abort apart.
+      const steps: StepOptions = { ...options, signal, timeoutMs: undefined, callerSignal: options.signal };
+      const internalClient = options.internalClient ?? (await this.#defaultInternalClient());
+      const request: igd.AddPortMappingRequest = {
+        remoteHost: options.remoteHost ?? "",
+        externalPort: options.externalPort ?? options.internalPort,
+        protocol: igd.normalizeProtocol(options.protocol),
+        internalPort: options.internalPort,
+        internalClient,
+        enabled: true,
+        description: options.description ?? DEFAULT_DESCRIPTION,
+        leaseDuration: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+      };
+      igd.validateAddPortMapping(request);
+      const added = await this.#addWithFallbacks(request, steps);
+      this.#confirmed.add(mappingKey(added));
+      if (options.verify === false) return toPortMapping(added);
+      return this.#verify(added, steps);
+    });
   }
 
-  async #addWithFallbacks(request: igd.AddPortMappingRequest, options: AddPortMappingOptions): Promise<igd.AddPortMappingRequest> {
+  async #addWithFallbacks(request: igd.AddPortMappingRequest, options: StepOptions): Promise<igd.AddPortMappingRequest> {
     try {
       return await this.#addWithLeaseFallback(request, options);
     } catch (error) {
@@ -187,7 +214,7 @@ export class Gateway {
     }
   }
 
-  async #addWithLeaseFallback(request: igd.AddPortMappingRequest, options: AddPortMappingOptions): Promise<igd.AddPortMappingRequest> {
+  async #addWithLeaseFallback(request: igd.AddPortMappingRequest, options: StepOptions): Promise<igd.AddPortMappingRequest> {
     if (options.leaseFallback === false) {
       await this.#addOnce(request, options);
       return request;
@@ -212,17 +239,17 @@ export class Gateway {
    * may still have reached the router: the mapping is then removed again if it is there, so the
    * caller is never left with a mapping it does not know about.
    */
-  async #addOnce(request: igd.AddPortMappingRequest, options: CallOptions): Promise<void> {
+  async #addOnce(request: igd.AddPortMappingRequest, options: StepOptions): Promise<void> {
     try {
       await igd.addPortMapping(this.#endpoint, request, options);
     } catch (error) {
-      if (outcomeIsUnknown(error)) await removeMappingIfOurs(this.#endpoint, request);
+      if (outcomeIsUnknown(error) && !this.#confirmed.has(mappingKey(request))) await removeMappingIfOurs(this.#endpoint, request);
       throw error;
     }
   }
 
   /** IGDv2 lets the gateway choose (AddAnyPortMapping); v1 gets a few random ports (go-libp2p#1543). */
-  async #addOnAnotherPort(request: igd.AddPortMappingRequest, options: AddPortMappingOptions, first: PortholeError): Promise<igd.AddPortMappingRequest> {
+  async #addOnAnotherPort(request: igd.AddPortMappingRequest, options: StepOptions, first: PortholeError): Promise<igd.AddPortMappingRequest> {
     if (this.igdVersion >= 2) {
       try {
         const reservedPort = await igd.addAnyPortMapping(this.#endpoint, request, options);
@@ -244,7 +271,7 @@ export class Gateway {
     throw first;
   }
 
-  async #verify(added: igd.AddPortMappingRequest, options: CallOptions): Promise<PortMapping> {
+  async #verify(added: igd.AddPortMappingRequest, options: StepOptions): Promise<PortMapping> {
     let entry: PortMappingEntry;
     try {
       entry = await igd.getSpecificPortMappingEntry(this.#endpoint, added, options);
@@ -256,7 +283,8 @@ export class Gateway {
         );
       }
       // The caller gave up and will not learn of the mapping, so it must not stay.
-      if (options.signal?.aborted) {
+      if (options.callerSignal?.aborted) {
+        this.#confirmed.delete(mappingKey(added));
         await removeMappingIfOurs(this.#endpoint, added);
         throw error;
       }
@@ -266,12 +294,11 @@ export class Gateway {
     return { ...toPortMapping(added), leaseSeconds: entry.leaseDuration, internalClient: entry.internalClient || added.internalClient };
   }
 
-  deletePortMapping(mapping: { externalPort: number; protocol: Protocol | Lowercase<Protocol>; remoteHost?: string }, options?: CallOptions): Promise<void> {
-    return igd.deletePortMapping(
-      this.#endpoint,
-      { externalPort: mapping.externalPort, protocol: igd.normalizeProtocol(mapping.protocol), remoteHost: mapping.remoteHost ?? "" },
-      options,
-    );
+  /** DeletePortMapping of this external port and protocol (e.g. a `PortMapping` from `addPortMapping`). */
+  async deletePortMapping(mapping: { externalPort: number; protocol: Protocol | Lowercase<Protocol>; remoteHost?: string }, options?: CallOptions): Promise<void> {
+    const key = { externalPort: mapping.externalPort, protocol: igd.normalizeProtocol(mapping.protocol), remoteHost: mapping.remoteHost ?? "" };
+    await igd.deletePortMapping(this.#endpoint, key, options);
+    this.#confirmed.delete(mappingKey(key));
   }
 
   /** The entry for this port, or undefined when the gateway has none (714). */
@@ -294,6 +321,16 @@ export class Gateway {
       ? igd.listAllPortMappings(this.#endpoint, options)
       : igd.listPortMappings(this.#endpoint, options);
   }
+}
+
+/** Options of the steps inside `addPortMapping`: the call's deadline signal, and the caller's own. */
+interface StepOptions extends Omit<AddPortMappingOptions, "signal"> {
+  signal: AbortSignal;
+  callerSignal: AbortSignal | undefined;
+}
+
+function mappingKey(mapping: { protocol: Protocol; externalPort: number; remoteHost?: string }): string {
+  return `${mapping.protocol}/${mapping.externalPort}/${mapping.remoteHost ?? ""}`;
 }
 
 function toPortMapping(request: igd.AddPortMappingRequest): PortMapping {

@@ -119,7 +119,8 @@ async function probeWithin(descriptionUrl: string, options: ProbeOptions, signal
  * does not lead to a WAN connection service; a disconnected one is returned with its status.
  */
 export async function gatewayFromUrl(descriptionUrl: string, options: ProbeOptions = {}): Promise<Gateway> {
-  const probe = await probeGateway(descriptionUrl, options);
+  // Here `timeoutMs` is the budget of the whole call, as everywhere a single call takes it.
+  const probe = await probeGateway(descriptionUrl, { ...options, probeTimeoutMs: options.probeTimeoutMs ?? options.timeoutMs });
   if (probe.gateway) return probe.gateway;
   throw new NoGatewayError(
     `${descriptionUrl} is not a usable gateway (${IGDStatus[probe.igdStatus]})${probe.error ? `: ${probe.error.message}` : ""}`,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findGateway, Gateway, InvalidArgumentError, PortholeError, UpnpActionError, UPNPResult } from "../../src/index.js";
+import { findGateway, Gateway, InvalidArgumentError, PortholeError, TimeoutError, UpnpActionError, UPNPResult } from "../../src/index.js";
 import { searchOnly, virtualGateway } from "./support/virtual-gateway-fixture.js";
 import type { VirtualGatewayOptions } from "../../src/index.js";
 
@@ -131,4 +131,20 @@ test("a gateway built by hand from a control URL works without discovery", async
   assert.equal(await gateway.getExternalAddress(), "11.0.0.7");
   const mapping = await gateway.addPortMapping({ internalPort: 9000, protocol: "TCP" });
   assert.equal(mapping.internalClient, "127.0.0.1", "our address is found from the routing table");
+});
+
+test("a renewal that ends without an answer leaves the mapping the caller already has", async (t) => {
+  // Renew under a budget shorter than the router's answer: the outcome is unknown.
+  const delayed = await gatewayFor(t, { quirks: { responseDelayMs: 300 } });
+  await delayed.gateway.addPortMapping({ internalPort: 7101, protocol: "TCP", verify: false });
+  await assert.rejects(delayed.gateway.addPortMapping({ internalPort: 7101, protocol: "TCP", timeoutMs: 100 }));
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  assert.equal(delayed.vg.mappings.length, 1, "the known mapping must not be cleaned up");
+});
+
+test("the whole addPortMapping runs within its timeoutMs, fallbacks included", async (t) => {
+  const { gateway } = await gatewayFor(t, { quirks: { responseDelayMs: 150, onlyPermanentLeases: true } });
+  const started = Date.now();
+  await assert.rejects(gateway.addPortMapping({ internalPort: 7200, protocol: "UDP", timeoutMs: 200 }), TimeoutError);
+  assert.ok(Date.now() - started < 2500, "ends near its budget (plus the bounded cleanup), not after every fallback");
 });

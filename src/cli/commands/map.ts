@@ -1,8 +1,9 @@
-import { DEFAULT_LEASE_SECONDS, UpnpActionError, type Gateway, type PortMapping, type Protocol } from "../../index.js";
+import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS, UpnpActionError, type Gateway, type PortMapping, type Protocol } from "../../index.js";
 import { parseDescription, parseIpv4, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { CommandLine } from "../command-line.js";
 import { clientSettings, connectGateway, type ClientSettings } from "../connect.js";
+import { conflictCodes } from "../error-report.js";
 import { doubleNatNote, formatLease } from "../wording.js";
 
 /** One mapping in `porthole map --json` (docs/cli.md). */
@@ -36,13 +37,12 @@ function mapRequest(line: CommandLine): MapRequest {
     internalPort: values["internal-port"] === undefined ? externalPort : parsePort(values["internal-port"], "--internal-port"),
     protocols: parseProtocols(values.proto ?? "tcp"),
     leaseSeconds: values.lease === undefined ? DEFAULT_LEASE_SECONDS : parseLease(values.lease),
-    description: parseDescription(values.description ?? "porthole"),
+    description: parseDescription(values.description ?? DEFAULT_DESCRIPTION),
     internalClient: values["internal-client"] === undefined ? undefined : parseIpv4(values["internal-client"], "--internal-client"),
     anyPort: values["any-port"] === true,
   };
 }
 
-const conflictCodes = new Set([718, 729]);
 
 /** After a conflict, who holds the port, for the hint. */
 async function recordConflict(context: CommandContext, gateway: Gateway, port: number, protocol: Protocol): Promise<void> {
