@@ -51,11 +51,18 @@ test("findGateways yields every gateway, each with its own status and control UR
 
 test("breaking out of findGateways stops the search and releases everything", async (t) => {
   const vg = await virtualGateway(t);
+  const udpSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length;
+  const found: string[] = [];
+  let duringSearch = 0;
   for await (const gateway of findGateways({ ...searchOnly(vg), timeoutMs: 30_000 })) {
-    assert.equal(gateway.descriptionUrl, vg.descriptionUrl);
+    found.push(gateway.descriptionUrl!);
+    duringSearch = udpSockets();
     break;
   }
-  // The test process would hang for 30 s here if the socket or a timer were left behind.
+  assert.deepEqual(found, [vg.descriptionUrl]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The search socket is closed at once, not when the 30 s listening time would have ended.
+  assert.equal(udpSockets(), duringSearch - 1);
 });
 
 test("nothing answering gives NoGatewayError NO_DEVICES", async () => {
@@ -75,7 +82,7 @@ test("a device that is not a gateway gives NoGatewayError NO_GATEWAY naming it a
   });
 });
 
-test("a gateway failing both status questions is still returned, ranked last", async (t) => {
+test("a gateway that fails GetStatusInfo and reports no external address is returned as not connected (rank 3)", async (t) => {
   const vg = await virtualGateway(t, { quirks: { getStatusInfoFails: true } });
   vg.setExternalAddress("");
   const gateway = await findGateway({ ...searchOnly(vg), timeoutMs: 300 });
