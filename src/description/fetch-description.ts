@@ -1,6 +1,7 @@
 import { HttpError } from "../errors/errors.js";
 import { httpRequest } from "../http/http-request.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
+import { unmapIPv4 } from "../util/local-address.js";
 import type { XmlLimits } from "../xml/parse-xml.js";
 import { decodeDescriptionBody } from "./decode-description.js";
 import { parseDeviceDescription, type DeviceDescription } from "./device-description.js";
@@ -32,7 +33,7 @@ export interface FetchedDescription {
   localAddress: string | undefined;
 }
 
-export const defaultDescriptionTimeoutMs = 3000;
+const defaultDescriptionTimeoutMs = 3000;
 
 /**
  * Fetches a device description (GET) and parses it.
@@ -54,11 +55,6 @@ export async function fetchDeviceDescription(url: string, options: FetchDescript
   if (text.trim() === "") throw new EmptyDescriptionError(url);
   return {
     description: parseDeviceDescription(text, url, options.xmlLimits),
-    localAddress: withoutIpv4MappedPrefix(response.localAddress),
+    localAddress: response.localAddress === undefined ? undefined : unmapIPv4(response.localAddress),
   };
-}
-
-/** `::ffff:192.168.1.10` -> `192.168.1.10`: a dual-stack socket reports IPv4 peers this way. */
-function withoutIpv4MappedPrefix(address: string | undefined): string | undefined {
-  return address?.toLowerCase().startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }

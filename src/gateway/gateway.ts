@@ -2,7 +2,7 @@ import { UPNPResult } from "../compat/result-codes.js";
 import type { DeviceDescription, WanConnectionService } from "../description/device-description.js";
 import { PortholeError, UpnpActionError } from "../errors/errors.js";
 import * as igd from "../igd/igd-client.js";
-import { outcomeIsUnknown, removeMappingIfOurs } from "../igd/remove-own-mapping.js";
+import { outcomeIsUnknown, removeAnyPortMappingIfOurs, removeMappingIfOurs } from "../igd/remove-own-mapping.js";
 import type { PortMappingEntry, Protocol } from "../igd/igd-client.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
 import { isIPv6 } from "node:net";
@@ -255,8 +255,9 @@ export class Gateway {
         const reservedPort = await igd.addAnyPortMapping(this.#endpoint, request, options);
         return { ...request, externalPort: reservedPort };
       } catch (error) {
-        // The port the router reserved is unknown; the one asked for is the likely one.
-        if (outcomeIsUnknown(error)) await removeMappingIfOurs(this.#endpoint, request);
+        if (outcomeIsUnknown(error)) {
+          await removeAnyPortMappingIfOurs(this.#endpoint, request, (entry) => this.#confirmed.has(mappingKey(entry)));
+        }
         if (upnpCodeOf(error) !== 401 && upnpCodeOf(error) !== 602) throw error;
       }
     }

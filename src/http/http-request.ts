@@ -1,9 +1,8 @@
-import type http from "node:http";
 import net from "node:net";
 import { HttpError } from "../errors/errors.js";
 import { httpRequestErrorChannel, httpRequestStartChannel, httpResponseFinishChannel, type TracedHttpRequest } from "./http-diagnostics.js";
 import { HttpResponseParser, type ParsedHttpResponse } from "./http-response-parser.js";
-import { parseHttpUrl, type HttpTarget } from "./http-url.js";
+import { hostHeader, parseHttpUrl, type HttpTarget } from "./http-url.js";
 
 export interface HttpRequestOptions {
   method: "GET" | "POST";
@@ -20,17 +19,20 @@ export interface HttpRequestOptions {
   localAddress?: string;
 }
 
-export interface HttpResponse {
-  status: number;
-  /** Lower-case names; a repeated header is joined with ", " (`set-cookie` is an array). */
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
+export interface HttpResponse extends ParsedHttpResponse {
   /** Our address on this connection: the address the gateway sees us as. */
   localAddress: string | undefined;
 }
 
-export const defaultMaxBodyBytes = 1024 * 1024;
-export const defaultMaxHeaderBytes = 16 * 1024;
+const defaultMaxBodyBytes = 1024 * 1024;
+const defaultMaxHeaderBytes = 16 * 1024;
+
+/**
+ * `code` of the cause of an `HttpError` for a request refused before any byte left (a header that
+ * would break the head, an unusable local address): callers can tell that nothing reached the
+ * server, as they can from ECONNREFUSED.
+ */
+export const NOT_SENT_CODE = "ERR_NOT_SENT";
 
 /**
  * One HTTP/1.1 exchange on a fresh connection, without redirects. Written on `node:net` rather
@@ -52,7 +54,8 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
       socket = net.connect({ host: target.host, port: target.port, localAddress: options.localAddress, noDelay: true });
     } catch (cause) {
       // A header that cannot be sent or an unusable local address is found before anything is sent.
-      return reject(new HttpError(`HTTP ${options.method} ${target.href} cannot be sent: ${(cause as Error).message}`, target.href, undefined, cause));
+      const notSent = Object.assign(new Error((cause as Error).message, { cause }), { code: NOT_SENT_CODE });
+      return reject(new HttpError(`HTTP ${options.method} ${target.href} cannot be sent: ${notSent.message}`, target.href, undefined, notSent));
     }
     if (httpRequestStartChannel.hasSubscribers) httpRequestStartChannel.publish({ request: traced });
     const parser = new HttpResponseParser({
@@ -112,7 +115,7 @@ const requestTargetPattern = /^[\x21-\x7e]+$/;
 
 function requestHeaders(options: HttpRequestOptions, target: HttpTarget): Record<string, string> {
   const headers: Record<string, string> = {
-    Host: target.host.includes(":") ? `[${target.host.replace("%", "%25")}]:${target.port}` : `${target.host}:${target.port}`,
+    Host: hostHeader(target.host, target.port),
     Connection: "close",
     ...options.headers,
   };

@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import { InvalidResponseError } from "../errors/errors.js";
 
 /**
@@ -18,23 +19,36 @@ export interface HttpTarget {
 const zoneIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const zonePattern = /^(https?:\/\/\[[0-9a-fA-F:.]+)%(?:25)?([^\]]+)(\].*)$/;
 
+/** A URL with its IPv6 zone id taken out, and that zone (decoded), if it had one. */
+function splitZone(value: string): { url: string; zone: string | undefined } {
+  const match = zonePattern.exec(value);
+  if (!match) return { url: value, zone: undefined };
+  const zone = decodeURIComponent(match[2]!);
+  // An interface name or index, nothing else: the zone goes to the socket and into traces, so a
+  // device must not be able to put line breaks or other markup there.
+  if (!zoneIdPattern.test(zone)) throw new InvalidResponseError(`not a usable IPv6 zone id: ${JSON.stringify(zone.slice(0, 40))}`);
+  return { url: match[1]! + match[3]!, zone };
+}
+
+/**
+ * Parses an http: URL, resolved against `base` when given. A zone written in `text` wins; the
+ * base's zone is used only for a URL on the base's own host (relative, or an absolute URL naming
+ * that address without a zone, as a router's URLBase does: it cannot know our interface name).
+ */
 export function parseHttpUrl(text: string, base?: string): HttpTarget {
-  let zone: string | undefined;
-  let baseText = base;
-  const stripZone = (value: string): string => {
-    const match = zonePattern.exec(value);
-    if (!match) return value;
-    zone = decodeURIComponent(match[2]!);
-    // An interface name or index, nothing else: the zone goes into the Host header and to the
-    // socket, so a device must not be able to put line breaks or other markup there.
-    if (!zoneIdPattern.test(zone)) throw new InvalidResponseError(`not a usable IPv6 zone id: ${JSON.stringify(zone.slice(0, 40))}`);
-    return match[1]! + match[3]!;
-  };
   let url: URL;
+  let zone: string | undefined;
   try {
-    const input = stripZone(text.trim());
-    if (baseText !== undefined) baseText = stripZone(baseText.trim());
-    url = baseText === undefined ? new URL(input) : new URL(input, baseText);
+    const input = splitZone(text.trim());
+    zone = input.zone;
+    if (base === undefined) {
+      url = new URL(input.url);
+    } else {
+      const baseParts = splitZone(base.trim());
+      const baseUrl = new URL(baseParts.url);
+      url = new URL(input.url, baseUrl);
+      if (zone === undefined && url.hostname === baseUrl.hostname) zone = baseParts.zone;
+    }
   } catch (cause) {
     throw new InvalidResponseError(`not a valid URL: ${JSON.stringify(text.slice(0, 200))}`, cause);
   }
@@ -47,4 +61,13 @@ export function parseHttpUrl(text: string, base?: string): HttpTarget {
   const port = url.port === "" ? 80 : Number(url.port);
   const path = `${url.pathname}${url.search}`;
   return { host, port, path, href: `http://${hostForHref}:${port}${path}` };
+}
+
+/**
+ * The Host header for `address:port`: an IPv6 literal in brackets and without its zone id, which
+ * means something only on the sending host (RFC 6874 section 4). Used for HTTP and SSDP alike.
+ */
+export function hostHeader(address: string, port: number): string {
+  const bare = address.split("%")[0]!;
+  return isIPv6(bare) ? `[${bare}]:${port}` : `${bare}:${port}`;
 }

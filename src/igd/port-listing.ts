@@ -15,6 +15,8 @@ const source = "GetListOfPortMappings";
  */
 export function parsePortListing(listing: string): PortMappingEntry[] {
   if (listing.trim() === "") return [];
+  // parseXml's default limits: no IGD action call takes xmlLimits (ActionCallOptions has none), and
+  // the listing already passed the SOAP reply's limits as one out-argument's text.
   const root = parseXml(listing);
   if (root.name.toLowerCase() !== "portmappinglist") {
     throw new InvalidResponseError(`${source}: NewPortListing is not a PortMappingList (root element ${root.name})`);

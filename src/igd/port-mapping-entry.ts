@@ -35,14 +35,14 @@ export function parseRouterPort(text: string, field: string, source: string): nu
 }
 
 /** TCP or UDP in any case: routers differ in how they echo it. */
-export function parseRouterProtocol(text: string, source: string): Protocol {
+function parseRouterProtocol(text: string, source: string): Protocol {
   const upper = text.trim().toUpperCase();
   if (upper === "TCP" || upper === "UDP") return upper;
   throw new InvalidResponseError(`${source}: protocol is neither TCP nor UDP: ${JSON.stringify(text.slice(0, 40))}`);
 }
 
 /** The spec says `1`/`0`; some routers write `true`/`false`. */
-export function parseRouterBoolean(text: string, field: string, source: string): boolean {
+function parseRouterBoolean(text: string, field: string, source: string): boolean {
   const lower = text.trim().toLowerCase();
   if (lower === "1" || lower === "true") return true;
   if (lower === "0" || lower === "false") return false;

@@ -1,11 +1,24 @@
 import { HttpError, InvalidArgumentError, UpnpActionError } from "../errors/errors.js";
-import { deletePortMapping, getSpecificPortMappingEntry, type AddPortMappingRequest, type ServiceEndpoint } from "./igd-client.js";
+import { NOT_SENT_CODE } from "../http/http-request.js";
+import {
+  deletePortMapping,
+  getSpecificPortMappingEntry,
+  listPortMappings,
+  type AddPortMappingRequest,
+  type PortMappingEntry,
+  type ServiceEndpoint,
+} from "./igd-client.js";
 
 /** Time budget of each request of a cleanup, independent of the failed call's budget or signal. */
 export const cleanupTimeoutMs = 2000;
+/** Time budget of the table walk that looks for a mapping AddAnyPortMapping may have made. */
+const cleanupWalkTimeoutMs = 10000;
 
-/** Connection failures that happen before a byte of the request is sent. */
-const notConnectedCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+/**
+ * Failures that happen before a byte of the request is sent: the connection never opened, or
+ * httpRequest refused the request itself (NOT_SENT_CODE).
+ */
+const notConnectedCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", NOT_SENT_CODE]);
 
 /**
  * Whether a failed AddPortMapping may still have taken effect on the router: the request may have
@@ -39,4 +52,36 @@ export async function removeMappingIfOurs(service: ServiceEndpoint, request: Add
     // Unreachable, or no such entry (714): nothing more can be done, and the lease bounds it.
     return false;
   }
+}
+
+/**
+ * Best-effort removal after an AddAnyPortMapping that ended without a clear answer: the port the
+ * router reserved is unknown (usually not the one asked for, which was taken), so the table is
+ * walked for entries with our client, internal port, protocol and description, and those are
+ * deleted unless `keep` says the caller already holds them. Never throws.
+ *
+ * @returns how many entries were deleted
+ */
+export async function removeAnyPortMappingIfOurs(
+  service: ServiceEndpoint,
+  request: AddPortMappingRequest,
+  keep: (entry: PortMappingEntry) => boolean,
+): Promise<number> {
+  let removed = 0;
+  try {
+    const entries = await listPortMappings(service, { timeoutMs: cleanupWalkTimeoutMs });
+    for (const entry of entries) {
+      const ours =
+        entry.protocol === request.protocol &&
+        entry.internalClient === request.internalClient &&
+        entry.internalPort === request.internalPort &&
+        entry.description === request.description;
+      if (!ours || keep(entry)) continue;
+      await deletePortMapping(service, entry, { timeoutMs: cleanupTimeoutMs });
+      removed++;
+    }
+  } catch {
+    // Unreachable or refusing: the lease bounds whatever is left.
+  }
+  return removed;
 }

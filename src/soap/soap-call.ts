@@ -6,7 +6,7 @@ import { buildSoapEnvelope, soapActionHeader, type SoapArgument } from "./soap-e
 import { parseSoapResponse } from "./soap-response.js";
 
 /** Time budget of one SOAP call when the caller gives none, in milliseconds. */
-export const defaultSoapTimeoutMs = 5000;
+const defaultSoapTimeoutMs = 5000;
 
 export interface SoapCallRequest extends CallOptions {
   /** Absolute http: URL of the service's control endpoint. */

@@ -29,9 +29,11 @@ export function parseSoapResponse(xmlText: string, action: string, xmlLimits?: X
   }
   const values: Record<string, string> = {};
   for (const child of response.children) {
-    // The first occurrence wins, as it would for a router reading our request. `hasOwn`, not
-    // `in`: an out-argument named `constructor` is not already there.
-    if (!Object.hasOwn(values, child.name)) values[child.name] = child.text.trim();
+    // The first occurrence wins, as it would for a router reading our request. `hasOwn`, not `in`,
+    // so `constructor` is not already there; defineProperty, not `=`, so `__proto__` is kept as an
+    // argument instead of setting the prototype.
+    if (Object.hasOwn(values, child.name)) continue;
+    Object.defineProperty(values, child.name, { value: child.text.trim(), enumerable: true, writable: true, configurable: true });
   }
   return values;
 }

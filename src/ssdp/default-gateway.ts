@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import os from "node:os";
 
 /**
  * The IPv4 default gateway from a Linux `/proc/net/route` table, preferring the route on
@@ -20,8 +22,25 @@ export function parseDefaultGateway(routeTable: string, interfaceName?: string):
   return bytes.join(".");
 }
 
-/** This host's IPv4 default gateway (Linux only; undefined elsewhere or without one). */
-export function defaultGatewayIPv4(interfaceName?: string): string | undefined {
+/**
+ * The interface name `multicastInterface` stands for: it may be an address of the interface, but
+ * the route table lists names. Undefined for an address no interface holds.
+ */
+export function interfaceNameOf(
+  nameOrAddress: string,
+  interfaces: Readonly<Record<string, readonly { address: string }[] | undefined>>,
+): string | undefined {
+  if (isIP(nameOrAddress) === 0) return nameOrAddress;
+  const bare = nameOrAddress.split("%")[0]!.toLowerCase();
+  return Object.entries(interfaces).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
+}
+
+/**
+ * This host's IPv4 default gateway (Linux only; undefined elsewhere or without one), preferring
+ * the route on `multicastInterface` (an interface name or one of its addresses) when given.
+ */
+export function defaultGatewayIPv4(multicastInterface?: string): string | undefined {
+  const interfaceName = multicastInterface === undefined ? undefined : interfaceNameOf(multicastInterface, os.networkInterfaces());
   try {
     return parseDefaultGateway(readFileSync("/proc/net/route", "utf8"), interfaceName);
   } catch {

@@ -38,22 +38,32 @@ function sameAddress(a: string, b: string): boolean {
   return list.check(b, familyName(b));
 }
 
-function prefixList(networks: readonly LocalNetwork[]): BlockList {
-  const list = new BlockList();
+/**
+ * The prefixes of each interface, built once per list of networks (a search reads it once and
+ * checks every reply against it) rather than once per reply.
+ */
+const prefixesByList = new WeakMap<readonly LocalNetwork[], Map<string, BlockList>>();
+
+function interfacePrefixes(networks: readonly LocalNetwork[]): Map<string, BlockList> {
+  let byInterface = prefixesByList.get(networks);
+  if (byInterface !== undefined) return byInterface;
+  byInterface = new Map();
   for (const network of networks) {
+    let list = byInterface.get(network.interfaceName);
+    if (list === undefined) byInterface.set(network.interfaceName, (list = new BlockList()));
     const slash = network.cidr.lastIndexOf("/");
     const base = splitZone(network.cidr.slice(0, slash)).bare;
     list.addSubnet(base, Number(network.cidr.slice(slash + 1)), familyName(base));
   }
-  return list;
+  prefixesByList.set(networks, byInterface);
+  return byInterface;
 }
 
 /** The interfaces a reply from `source` came in on: its zone, else those whose prefix holds it. */
-function receivingInterfaces(source: { bare: string; zone: string | undefined }, networks: readonly LocalNetwork[]): string[] {
+function receivingInterfaces(source: { bare: string; zone: string | undefined }, prefixes: Map<string, BlockList>): string[] {
   if (source.zone !== undefined) return [source.zone];
   if (isIP(source.bare) === 0) return [];
-  const holding = networks.filter((network) => prefixList([network]).check(source.bare, familyName(source.bare)));
-  return [...new Set(holding.map((network) => network.interfaceName))];
+  return [...prefixes].filter(([, list]) => list.check(source.bare, familyName(source.bare))).map(([name]) => name);
 }
 
 const isLinkLocalIPv6 = (address: string): boolean => /^fe[89ab][0-9a-f]:/i.test(address);
@@ -98,9 +108,9 @@ export function checkLocation(location: string, source: string, networks: readon
   if (isIP(target.bare) === 0) return { allowed: false, reason: `LOCATION names the host ${JSON.stringify(host)}, not an address` };
   const from = splitZone(unmapIPv4(source));
   if (sameAddress(target.bare, from.bare)) return followed(location, target, from.zone === undefined ? [] : [from.zone]);
-  const interfaces = receivingInterfaces(from, networks);
-  const prefixes = prefixList(networks.filter((network) => interfaces.includes(network.interfaceName)));
-  if (!prefixes.check(target.bare, familyName(target.bare))) {
+  const prefixes = interfacePrefixes(networks);
+  const interfaces = receivingInterfaces(from, prefixes);
+  if (!interfaces.some((name) => prefixes.get(name)?.check(target.bare, familyName(target.bare)))) {
     return {
       allowed: false,
       reason: `LOCATION host ${host} is neither the replying host ${source} nor on a network of the interface the reply came in on`,

@@ -1,4 +1,3 @@
-import { isIPv6 } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
 
 /** The SSDP port, for multicast and for unicast searches (UDA 1.1 §1.3.2). */
@@ -34,7 +33,7 @@ export interface MSearchOptions {
   mx: number;
   /**
    * The `HOST` header: the multicast group, e.g. `239.255.255.250:1900` or `[FF02::C]:1900`, or
-   * for a unicast search the address and port it is sent to (UDA 1.1 §1.3.2). See `ssdpHostHeader`.
+   * for a unicast search the address and port it is sent to (UDA 1.1 §1.3.2). See `hostHeader` in http-url.ts.
    */
   host: string;
 }
@@ -58,12 +57,6 @@ function assertHeaderValue(name: string, value: string): void {
   if (value.trim() === "" || lineBreak.test(value)) {
     throw new InvalidArgumentError(`SSDP ${name} must be a non-empty single line, got ${JSON.stringify(value)}`);
   }
-}
-
-/** The `HOST` header value for a destination: IPv6 in brackets, without the zone id (RFC 6874 §4). */
-export function ssdpHostHeader(address: string, port: number = SSDP_PORT): string {
-  const bare = address.split("%")[0]!;
-  return isIPv6(bare) ? `[${bare}]:${port}` : `${bare}:${port}`;
 }
 
 /** Builds an M-SEARCH request (UDA 1.1 §1.3.2). Throws `InvalidArgumentError` on a bad field. */

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
+import { hostHeader } from "../http/http-url.js";
 import { defaultGatewayIPv4 } from "./default-gateway.js";
 import { localNetworks, type LocalNetwork } from "./location-policy.js";
 import type { CallOptions } from "../util/deadline.js";
@@ -10,7 +11,6 @@ import {
   SSDP_IPV6_SITE_LOCAL_MULTICAST,
   SSDP_PORT,
   buildMSearch,
-  ssdpHostHeader,
   type SsdpResponse,
 } from "./ssdp-message.js";
 
@@ -230,7 +230,7 @@ export function planSearch(options: SsdpSearchOptions): SearchPlan {
     destinations.map((destination) => ({
       ...destination,
       searchTarget,
-      message: Buffer.from(buildMSearch({ searchTarget, mx, host: ssdpHostHeader(destination.address, destination.port) })),
+      message: Buffer.from(buildMSearch({ searchTarget, mx, host: hostHeader(destination.address, destination.port) })),
     })),
   );
   const localPort = wholeNumber("localPort", options.localPort ?? defaults.localPort, 0, 65535);

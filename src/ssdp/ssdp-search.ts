@@ -6,7 +6,6 @@ import { MAX_SSDP_DATAGRAM_BYTES, parseSsdpResponse } from "./ssdp-message.js";
 import { planSearch, type PlannedSend, type SearchPlan, type SsdpReply, type SsdpSearchOptions, type SsdpTraceEvent } from "./ssdp-search-options.js";
 import { bindSsdpSocket, closeSsdpSocket } from "./ssdp-socket.js";
 
-export { ssdpSearchDefaults } from "./ssdp-search-options.js";
 export type { SsdpReply, SsdpSearchOptions, SsdpTraceEvent, SsdpUnicastTarget } from "./ssdp-search-options.js";
 
 /** When the n-th send of an M-SEARCH (counting from 0) goes out: 0, 250, 750, 1750 ms ... */
@@ -72,6 +71,9 @@ class SsdpSearch {
   private readonly onAbort = (): void => this.stop(this.plan.signal?.reason);
 
   private later(ms: number, task: () => void): void {
+    // Every round-0 send can fail synchronously and stop the search inside start(): a timer
+    // added after that would never be cleared.
+    if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       task();
@@ -85,6 +87,7 @@ class SsdpSearch {
   }
 
   private sendRound(attempt: number): void {
+    if (this.closed) return;
     for (const planned of this.plan.sends) {
       // UDA 1.1 resends because UDP is lossy; once a target is answered there is nothing to recover.
       if (attempt > 0 && this.isAnswered(planned.searchTarget)) continue;
@@ -171,11 +174,4 @@ export async function* searchSsdp(options: SsdpSearchOptions = {}): AsyncGenerat
   } finally {
     search.close();
   }
-}
-
-/** Every distinct reply of `searchSsdp`, once the search has ended. */
-export async function collectSsdp(options: SsdpSearchOptions = {}): Promise<SsdpReply[]> {
-  const replies: SsdpReply[] = [];
-  for await (const reply of searchSsdp(options)) replies.push(reply);
-  return replies;
 }

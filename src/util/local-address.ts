@@ -2,9 +2,9 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { SocketError } from "../errors/errors.js";
 
-/** Strips the `::ffff:` prefix Node puts on IPv4 peers of dual-stack sockets. */
+/** Strips the `::ffff:` prefix (any case) Node puts on IPv4 peers of dual-stack sockets. */
 export function unmapIPv4(address: string): string {
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+  return address.toLowerCase().startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { SocketError } from "../errors/errors.js";
 import { delay } from "../util/deadline.js";
+import { unmapIPv4 } from "../util/local-address.js";
 import type { GatewayState } from "./action-context.js";
 import { rootDescription, httpOrigin, serviceDescription } from "./description-documents.js";
 import { allServices, descriptionPath } from "./device-model.js";
@@ -49,11 +50,6 @@ function routeRequest(request: ParsedHttpRequest, clientAddress: string, state: 
   return emptyReply(404);
 }
 
-function clientAddressOf(socket: Socket): string {
-  const address = socket.remoteAddress ?? "";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
-}
-
 /**
  * The description and control server: a small HTTP/1.x server of its own rather than node:http, so
  * that replies go out byte for byte as http-reply.ts writes them, and so a client that half-closes
@@ -88,7 +84,7 @@ export async function startGatewayHttpServer(
       if (parsed.state === "incomplete") return;
       answered = true;
       socket.setTimeout(0);
-      const clientAddress = clientAddressOf(socket);
+      const clientAddress = unmapIPv4(socket.remoteAddress ?? "");
       reply(socket, () =>
         parsed.state === "complete" ? route(parsed.request, clientAddress, state, origin, log) : emptyReply(parsed.status),
       );

@@ -14,8 +14,14 @@ export type RequestParse =
   | { readonly state: "invalid"; readonly status: 400 | 413 | 431 };
 
 /** Control requests are a few hundred bytes; anything much larger is refused. */
-export const maxHeadBytes = 16 * 1024;
-export const maxBodyBytes = 64 * 1024;
+const maxHeadBytes = 16 * 1024;
+const maxBodyBytes = 64 * 1024;
+/**
+ * Most bytes a request may take before it is whole. A chunked body can stay incomplete forever (a
+ * chunk-size line or trailer that never ends); without this the server would buffer it until the
+ * request timeout. The slack is for chunk framing and trailers.
+ */
+const maxRequestBytes = maxHeadBytes + maxBodyBytes + 4096;
 
 const incomplete: RequestParse = { state: "incomplete" };
 const invalid = (status: 400 | 413 | 431): RequestParse => ({ state: "invalid", status });
@@ -71,7 +77,7 @@ export function parseHttpRequest(data: Buffer): RequestParse {
   let body: Buffer;
   if (headers["transfer-encoding"]?.toLowerCase() === "chunked") {
     const decoded = dechunk(rest);
-    if (!Buffer.isBuffer(decoded)) return decoded;
+    if (!Buffer.isBuffer(decoded)) return decoded.state === "incomplete" && data.length > maxRequestBytes ? invalid(413) : decoded;
     body = decoded;
   } else {
     const lengthText = headers["content-length"] ?? "0";

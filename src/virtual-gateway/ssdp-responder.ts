@@ -1,13 +1,11 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { SocketError } from "../errors/errors.js";
+import { SSDP_IPV4_MULTICAST, SSDP_PORT } from "../ssdp/ssdp-message.js";
 import { delay } from "../util/deadline.js";
 import type { DeviceModel } from "./device-model.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import { parseSearchTarget, searchMatches, searchReply } from "./ssdp-messages.js";
-
-const ssdpMulticastGroup = "239.255.255.250";
-const ssdpPort = 1900;
 
 export interface SsdpResponder {
   /** Where unicast M-SEARCH must be sent. */
@@ -90,8 +88,8 @@ export async function startSsdpResponder(
     unicast.on("message", answer(unicast));
     if (ephemeral) await bindSocket(ephemeral, 0, config.address);
     if (multicast && config.multicastInterface !== undefined) {
-      await bindSocket(multicast, ssdpPort);
-      multicast.addMembership(ssdpMulticastGroup, config.multicastInterface);
+      await bindSocket(multicast, SSDP_PORT);
+      multicast.addMembership(SSDP_IPV4_MULTICAST, config.multicastInterface);
       multicast.on("message", answer(multicast));
     }
   } catch (error) {

@@ -25,7 +25,7 @@ const predefinedEntities: Readonly<Record<string, string>> = { lt: "<", gt: ">",
  * Decodes the five predefined entities and character references. Anything else is left as it
  * stands: no DTD is ever read, so no entity can expand (no "billion laughs").
  */
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   if (!text.includes("&")) return text;
   return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]+);/g, (whole, ref: string) => {
     if (ref.startsWith("#")) {

@@ -148,3 +148,12 @@ test("the whole addPortMapping runs within its timeoutMs, fallbacks included", a
   await assert.rejects(gateway.addPortMapping({ internalPort: 7200, protocol: "UDP", timeoutMs: 200 }), TimeoutError);
   assert.ok(Date.now() - started < 2500, "ends near its budget (plus the bounded cleanup), not after every fallback");
 });
+
+test("anyPort: an AddAnyPortMapping that ends without an answer leaves no mapping behind", async (t) => {
+  const { vg, gateway } = await gatewayFor(t, { quirks: { responseDelayMs: 150 } });
+  await gateway.addPortMapping({ internalPort: 7777, protocol: "TCP", internalClient: "127.0.0.9", description: "other", verify: false });
+  // 718 for 7777 arrives after ~150 ms; the AddAnyPortMapping that follows is cut off by the budget.
+  await assert.rejects(gateway.addPortMapping({ internalPort: 7777, protocol: "TCP", anyPort: true, timeoutMs: 220 }), TimeoutError);
+  assert.deepEqual(vg.mappings.map((m) => [m.externalPort, m.internalClient]), [[7777, "127.0.0.9"]]);
+  assert.ok(vg.requests.some((r) => r.action === "AddAnyPortMapping"), "the router did receive the AddAnyPortMapping");
+});

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { collectSsdp, type SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import type { SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import { collectSsdp } from "./support/collect-ssdp.js";
 import { runHostileClient } from "./hostile-child.js";
 
 /** A device on 127.0.0.1 that answers the first M-SEARCH with `replies` datagrams. */

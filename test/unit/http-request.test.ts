@@ -3,8 +3,8 @@ import net from "node:net";
 import { test } from "node:test";
 import { HttpError } from "../../src/errors/errors.js";
 import { httpRequestErrorChannel, httpRequestStartChannel, httpResponseFinishChannel, type TracedHttpRequest } from "../../src/http/http-diagnostics.js";
-import { httpRequest, type HttpResponse } from "../../src/http/http-request.js";
-import { parseHttpUrl } from "../../src/http/http-url.js";
+import { NOT_SENT_CODE, httpRequest, type HttpResponse } from "../../src/http/http-request.js";
+import { hostHeader, parseHttpUrl } from "../../src/http/http-url.js";
 
 test("headers and body leave in one write, so Nagle + delayed ACK cannot stall the request 40 ms", async (t) => {
   const firstChunks: Buffer[] = [];
@@ -35,6 +35,22 @@ test("URLs keep IPv6 zone ids and refuse other schemes", () => {
   assert.equal(parseHttpUrl("ctl/IPConn", "http://[fe80::1%25eth0]:5000/rootDesc.xml").host, "fe80::1%eth0");
   assert.throws(() => parseHttpUrl("https://192.0.2.1/"), /only http:/);
   assert.throws(() => parseHttpUrl("not a url"), /not a valid URL/);
+});
+
+test("a zone written in the URL wins over the base's; the base's zone goes only to its own host", () => {
+  const base = "http://[fe80::1%25eth1]:5000/rootDesc.xml";
+  assert.equal(parseHttpUrl("http://[fe80::2%25eth0]/ctl", base).host, "fe80::2%eth0");
+  assert.equal(parseHttpUrl("http://[fe80::1%25eth0]:5000/ctl", base).href, "http://[fe80::1%25eth0]:5000/ctl");
+  // A router's URLBase names its own address without a zone: it cannot know our interface name.
+  assert.equal(parseHttpUrl("http://[FE80::1]:5000/ctl", base).href, "http://[fe80::1%25eth1]:5000/ctl");
+  assert.equal(parseHttpUrl("http://[fe80::2]/ctl", base).host, "fe80::2");
+  assert.equal(parseHttpUrl("http://192.0.2.1/ctl", base).host, "192.0.2.1");
+});
+
+test("the Host header brackets IPv6 and leaves the zone id out (RFC 6874 section 4)", () => {
+  assert.equal(hostHeader("fe80::1%eth0", 5000), "[fe80::1]:5000");
+  assert.equal(hostHeader("::1", 80), "[::1]:80");
+  assert.equal(hostHeader("192.0.2.1", 5000), "192.0.2.1:5000");
 });
 
 /** A loopback port nothing listens on (any more). */
@@ -115,7 +131,7 @@ test("aborting rejects with the signal's reason and closes the connection", asyn
 test("a header that would break the request head is refused before anything is sent", async () => {
   await assert.rejects(
     httpRequest({ method: "GET", url: "http://127.0.0.1:1/", headers: { "X-Evil": "a\r\nInjected: 1" }, signal: new AbortController().signal }),
-    (error) => error instanceof HttpError && /cannot be sent/.test(error.message),
+    (error) => error instanceof HttpError && /cannot be sent/.test(error.message) && (error.cause as NodeJS.ErrnoException).code === NOT_SENT_CODE,
   );
 });
 

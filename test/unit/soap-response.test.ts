@@ -44,6 +44,15 @@ describe("parseSoapResponse", () => {
     assert.deepEqual(parseSoapResponse(xml, "GetExternalIPAddress"), { A: "Tom & <Jerry> é", B: "<p:List>&amp;</p:List>" });
   });
 
+  it("keeps out-arguments named __proto__ and constructor, first occurrence winning", () => {
+    const xml = envelope("s", "u", "<__proto__>a</__proto__><__proto__>b</__proto__><constructor>c</constructor>");
+    const values = parseSoapResponse(xml, "GetExternalIPAddress");
+    assert.deepEqual(Object.keys(values), ["__proto__", "constructor"]);
+    assert.equal(Object.getOwnPropertyDescriptor(values, "__proto__")?.value, "a");
+    assert.equal(values["constructor"], "c");
+    assert.equal(Object.getPrototypeOf(values), Object.prototype);
+  });
+
   it("returns an empty record for a response without out-arguments", () => {
     const xml = envelope("s", "u", "");
     assert.deepEqual(parseSoapResponse(xml, "GetExternalIPAddress"), {});

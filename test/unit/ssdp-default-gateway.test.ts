@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseDefaultGateway } from "../../src/ssdp/default-gateway.js";
+import { interfaceNameOf, parseDefaultGateway } from "../../src/ssdp/default-gateway.js";
 import { planSearch } from "../../src/ssdp/ssdp-search-options.js";
 
 const table = [
@@ -24,4 +24,13 @@ test("a unicast search to the default gateway is planned only beside an IPv4 mul
   assert.deepEqual(targets({ searchTargets: ["ssdp:all"], unicastToDefaultGateway: false }), ["239.255.255.250"]);
   assert.deepEqual(targets({ searchTargets: ["ssdp:all"], multicast: false, unicastTargets: [{ address: "127.0.0.1" }] }), ["127.0.0.1"]);
   assert.ok(!targets({ searchTargets: ["ssdp:all"], ipv6: true }).some((a) => a.includes(".")));
+});
+
+test("a multicastInterface given as an address is the interface that holds it", () => {
+  const interfaces = { eth0: [{ address: "10.0.2.15" }], wlan0: [{ address: "192.168.1.20" }, { address: "fe80::1" }] };
+  assert.equal(interfaceNameOf("192.168.1.20", interfaces), "wlan0");
+  assert.equal(interfaceNameOf("FE80::1%wlan0", interfaces), "wlan0");
+  assert.equal(interfaceNameOf("eth0", interfaces), "eth0");
+  assert.equal(interfaceNameOf("192.0.2.99", interfaces), undefined);
+  assert.equal(parseDefaultGateway(table, interfaceNameOf("192.168.1.20", interfaces)), "192.168.1.1");
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
+import { hostHeader } from "../../src/http/http-url.js";
 import {
   IGD_SEARCH_TARGETS,
   MAX_SSDP_DATAGRAM_BYTES,
@@ -9,7 +10,7 @@ import {
   SSDP_IPV6_LINK_LOCAL_MULTICAST,
   buildMSearch,
   parseSsdpResponse,
-  ssdpHostHeader,
+  SSDP_PORT,
 } from "../../src/ssdp/ssdp-message.js";
 
 const igd1 = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
@@ -33,7 +34,7 @@ const miniupnpdReply = [
 
 describe("buildMSearch", () => {
   test("builds a multicast M-SEARCH with CRLF line ends and a closing blank line", () => {
-    const text = buildMSearch({ searchTarget: igd1, mx: 2, host: ssdpHostHeader(SSDP_IPV4_MULTICAST) });
+    const text = buildMSearch({ searchTarget: igd1, mx: 2, host: hostHeader(SSDP_IPV4_MULTICAST, SSDP_PORT) });
     assert.equal(
       text,
       `M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 2\r\nST: ${igd1}\r\n\r\n`,
@@ -42,20 +43,20 @@ describe("buildMSearch", () => {
   });
 
   test("puts IPv6 hosts in brackets and leaves the zone id out of HOST", () => {
-    assert.equal(ssdpHostHeader(SSDP_IPV6_LINK_LOCAL_MULTICAST), "[FF02::C]:1900");
-    assert.equal(ssdpHostHeader("fe80::1%eth0", 1900), "[fe80::1]:1900");
-    const text = buildMSearch({ searchTarget: igd1, mx: 1, host: ssdpHostHeader("FF05::C") });
+    assert.equal(hostHeader(SSDP_IPV6_LINK_LOCAL_MULTICAST, SSDP_PORT), "[FF02::C]:1900");
+    assert.equal(hostHeader("fe80::1%eth0", SSDP_PORT), "[fe80::1]:1900");
+    const text = buildMSearch({ searchTarget: igd1, mx: 1, host: hostHeader("FF05::C", SSDP_PORT) });
     assert.match(text, /\r\nHOST: \[FF05::C\]:1900\r\n/);
   });
 
   test("a unicast M-SEARCH names the address and port it is sent to", () => {
-    const text = buildMSearch({ searchTarget: "ssdp:all", mx: 1, host: ssdpHostHeader("192.0.2.1", 5000) });
+    const text = buildMSearch({ searchTarget: "ssdp:all", mx: 1, host: hostHeader("192.0.2.1", 5000) });
     assert.match(text, /\r\nHOST: 192\.0\.2\.1:5000\r\n/);
     assert.match(text, /\r\nST: ssdp:all\r\n/);
   });
 
   test("rejects header injection, empty fields and a bad MX", () => {
-    const host = ssdpHostHeader(SSDP_IPV4_MULTICAST);
+    const host = hostHeader(SSDP_IPV4_MULTICAST, SSDP_PORT);
     assert.throws(() => buildMSearch({ searchTarget: `${igd1}\r\nX-Evil: 1`, mx: 1, host }), InvalidArgumentError);
     assert.throws(() => buildMSearch({ searchTarget: " ", mx: 1, host }), InvalidArgumentError);
     assert.throws(() => buildMSearch({ searchTarget: igd1, mx: 1, host: "a\nb" }), InvalidArgumentError);

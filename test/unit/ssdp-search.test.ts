@@ -4,7 +4,8 @@ import { after, describe, test } from "node:test";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError, SocketError } from "../../src/errors/errors.js";
-import { collectSsdp, searchSsdp, type SsdpSearchOptions, type SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import { searchSsdp, type SsdpSearchOptions, type SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import { collectSsdp } from "./support/collect-ssdp.js";
 import { planSearch } from "../../src/ssdp/ssdp-search-options.js";
 import { bindSsdpSocket, closeSsdpSocket, resolveMulticastInterface } from "../../src/ssdp/ssdp-socket.js";
 
@@ -115,17 +116,17 @@ async function portIsFree(port: number, family: 4 | 6 = 4): Promise<boolean> {
 describe("searchSsdp over unicast on loopback", () => {
   test("yields a reply sent from another port than the one searched", async () => {
     const responder = await startResponder((search) => [replyText("http://127.0.0.1:5000/rootDesc.xml", `uuid:a::${search.searchTarget}`)]);
-    for await (const reply of searchSsdp(options(responder))) {
-      assert.equal(reply.location, "http://127.0.0.1:5000/rootDesc.xml");
-      assert.equal(reply.st, igd1);
-      assert.equal(reply.usn, `uuid:a::${igd1}`);
-      assert.equal(reply.server, "test/1 UPnP/1.1 responder/1");
-      assert.equal(reply.address, "127.0.0.1");
-      assert.equal(reply.family, 4);
-      assert.equal(reply.port, responder.replyPort);
-      assert.notEqual(reply.port, responder.port);
-      break;
-    }
+    const replies = await collectSsdp(options(responder, { timeoutMs: 400 }));
+    assert.equal(replies.length, 1);
+    const [reply] = replies;
+    assert.equal(reply!.location, "http://127.0.0.1:5000/rootDesc.xml");
+    assert.equal(reply!.st, igd1);
+    assert.equal(reply!.usn, `uuid:a::${igd1}`);
+    assert.equal(reply!.server, "test/1 UPnP/1.1 responder/1");
+    assert.equal(reply!.address, "127.0.0.1");
+    assert.equal(reply!.family, 4);
+    assert.equal(reply!.port, responder.replyPort);
+    assert.notEqual(reply!.port, responder.port);
     const [search] = responder.searches;
     assert.ok(search);
     assert.match(search.text, new RegExp(`^M-SEARCH \\* HTTP/1\\.1\\r\\nHOST: 127\\.0\\.0\\.1:${responder.port}\\r\\n`));
@@ -198,10 +199,16 @@ describe("searchSsdp over unicast on loopback", () => {
 
   test("an early break closes the socket", async () => {
     const responder = await startResponder(() => [replyText("http://127.0.0.1:1/d.xml", "uuid:a")]);
-    for await (const reply of searchSsdp(options(responder, { timeoutMs: 5000 }))) {
-      assert.equal(reply.usn, "uuid:a");
+    const timeoutMs = 5000;
+    const started = Date.now();
+    let usn: string | undefined;
+    for await (const reply of searchSsdp(options(responder, { timeoutMs }))) {
+      usn = reply.usn;
       break;
     }
+    assert.equal(usn, "uuid:a");
+    // Generous bound: only a loop that ran on to the timeout (the break not ending it) is this slow.
+    assert.ok(Date.now() - started < timeoutMs / 2, "the break ended the search, not the timeout");
     assert.equal(await portIsFree(responder.searches[0]!.port), true);
     await responder.close();
   });
@@ -235,6 +242,17 @@ describe("searchSsdp over unicast on loopback", () => {
     assert.equal(handles(), before);
     assert.equal(await portIsFree(responder.searches[0]!.port), true);
     await responder.close();
+  });
+
+  test("when every first send fails at once, the search rejects and schedules no resends", async (t) => {
+    t.mock.method(dgram.Socket.prototype, "send", () => {
+      throw new Error("no route to host");
+    });
+    const timers = (): number => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length;
+    await settle();
+    const before = timers();
+    await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], timeoutMs: 5000, retransmits: 3 }), SocketError);
+    assert.equal(timers(), before);
   });
 
   test("maxReplies caps a flood of distinct replies", async () => {

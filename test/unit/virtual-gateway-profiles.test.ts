@@ -60,9 +60,12 @@ test("onActivity reports searches, GETs and control requests with their outcome"
   assert.deepEqual(adds.map((a) => a.type === "control" && a.upnpCode), [725, undefined]);
 
   const { searchSsdp } = await import("../../src/index.js");
+  const locations: string[] = [];
   for await (const reply of searchSsdp({ multicast: false, unicastTargets: [gateway.ssdpAddress], timeoutMs: 300, retransmits: 1 })) {
-    assert.equal(reply.location, gateway.descriptionUrl);
+    locations.push(reply.location);
   }
+  assert.ok(locations.length >= 1, "the client yielded a search reply");
+  assert.ok(locations.every((location) => location === gateway.descriptionUrl));
   const search = seen.find((a) => a.type === "search");
   assert.ok(search && search.type === "search" && search.from.address === "127.0.0.1" && search.replies >= 1);
 });

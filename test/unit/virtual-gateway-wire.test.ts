@@ -36,6 +36,16 @@ test("parseHttpRequest refuses what is not HTTP or too large", () => {
   assert.deepEqual(parseHttpRequest(bytes("POST / HTTP/1.1\r\nContent-Length: 9999999\r\n\r\n")), { state: "invalid", status: 413 });
 });
 
+test("parseHttpRequest refuses a chunked request whose size line or trailer never ends", () => {
+  const head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const endlessSizeLine = `${head}${"0".repeat(100 * 1024)}`;
+  assert.deepEqual(parseHttpRequest(bytes(endlessSizeLine)), { state: "invalid", status: 413 });
+  const endlessTrailer = `${head}1\r\na\r\n0\r\nX-Trailer: ${"t".repeat(100 * 1024)}`;
+  assert.deepEqual(parseHttpRequest(bytes(endlessTrailer)), { state: "invalid", status: 413 });
+  // Short of the limit it is still only incomplete.
+  assert.equal(parseHttpRequest(bytes(`${head}1\r\na\r\n0\r\nX-Trailer: ttt`)).state, "incomplete");
+});
+
 test("parseSearchTarget accepts only M-SEARCH with an ST", () => {
   assert.equal(parseSearchTarget("M-SEARCH * HTTP/1.1\r\nMAN: \"ssdp:discover\"\r\nst:ssdp:all\r\n\r\n"), "ssdp:all");
   assert.equal(parseSearchTarget("M-SEARCH * HTTP/1.1\nST: upnp:rootdevice\n\n"), "upnp:rootdevice");
