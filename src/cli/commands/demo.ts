@@ -4,6 +4,7 @@ import { ssdpTracer } from "../verbose-trace.js";
 import { doubleNatNote, formatLease, shortServiceType } from "../wording.js";
 import { gatewayJson } from "./discover.js";
 import { listedMappingJson, printMappingTable } from "./list.js";
+import { madeMappingJson } from "./map.js";
 
 const demoPort = 8080;
 const stepCount = 6;
@@ -68,19 +69,7 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
 
   step(`Map TCP port ${demoPort} to this machine (AddPortMapping, then read it back)`);
   const mapping = await gateway.addPortMapping({ internalPort: demoPort, protocol: "TCP", description: "porthole demo", signal });
-  document["map"] = {
-    mappings: [
-      {
-        protocol: mapping.protocol,
-        externalPort: mapping.externalPort,
-        internalPort: mapping.internalPort,
-        internalClient: mapping.internalClient,
-        lease: mapping.leaseSeconds,
-        description: mapping.description,
-        externalAddress,
-      },
-    ],
-  };
+  document["map"] = { mappings: [madeMappingJson(mapping, externalAddress)] };
   say(`${out.green("mapped")} TCP ${externalAddress}:${mapping.externalPort} → ${mapping.internalClient}:${mapping.internalPort}, lease ${formatLease(mapping.leaseSeconds)}`);
 
   step("List the gateway's mapping table");

@@ -100,6 +100,19 @@ async function externalAddressOf(gateway: Gateway, context: CommandContext, sett
   return asked === "" ? null : asked;
 }
 
+/** A mapping as `map --json` shows it (docs/cli.md). */
+export function madeMappingJson(mapping: PortMapping, externalAddress: string | null): MadeMappingJson {
+  return {
+    protocol: mapping.protocol,
+    externalPort: mapping.externalPort,
+    internalPort: mapping.internalPort,
+    internalClient: mapping.internalClient,
+    lease: mapping.leaseSeconds,
+    description: mapping.description,
+    externalAddress,
+  };
+}
+
 function printMapping(context: CommandContext, mapping: MadeMappingJson, request: MapRequest): void {
   const { terminal } = context;
   const { out } = terminal;
@@ -130,15 +143,7 @@ export const map: Command = async (context) => {
     throw error;
   }
   const externalAddress = await externalAddressOf(gateway, context, settings);
-  const mappings: MadeMappingJson[] = made.map((m) => ({
-    protocol: m.protocol,
-    externalPort: m.externalPort,
-    internalPort: m.internalPort,
-    internalClient: m.internalClient,
-    lease: m.leaseSeconds,
-    description: m.description,
-    externalAddress,
-  }));
+  const mappings = made.map((m) => madeMappingJson(m, externalAddress));
   const note = doubleNatNote(externalAddress ?? undefined);
   if (note !== undefined) terminal.warn(note);
   if (terminal.json) terminal.printJson({ mappings });
