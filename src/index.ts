@@ -41,7 +41,7 @@ export {
   InvalidResponseError,
   SocketError,
   NoGatewayError,
-  isPortholeError,
+  EmptyDescriptionError,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).

@@ -1,11 +1,10 @@
-import { HttpError } from "../errors/errors.js";
+import { EmptyDescriptionError, HttpError } from "../errors/errors.js";
 import { httpRequest } from "../http/http-request.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
 import { unmapIPv4 } from "../util/local-address.js";
 import type { XmlLimits } from "../xml/parse-xml.js";
 import { decodeDescriptionBody } from "./decode-description.js";
 import { parseDeviceDescription, type DeviceDescription } from "./device-description.js";
-import { EmptyDescriptionError } from "./empty-description-error.js";
 
 /** Options of {@link fetchDeviceDescription}. */
 export interface FetchDescriptionOptions extends CallOptions {

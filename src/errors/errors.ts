@@ -64,6 +64,19 @@ export class HttpError extends PortholeError {
   }
 }
 
+/**
+ * The device answered 200 with an empty body (or only whitespace). An `HttpError` (status 200), so
+ * callers who only care that the HTTP step failed need not know it, while the compatible API can
+ * tell `IGDStatus.HTTP_EMPTY` from `IGDStatus.HTTP_ERROR`.
+ */
+export class EmptyDescriptionError extends HttpError {
+  override name = "EmptyDescriptionError";
+
+  constructor(url: string) {
+    super(`the device description at ${url} is empty`, url, 200);
+  }
+}
+
 /** A step took longer than its time budget. */
 export class TimeoutError extends PortholeError {
   override name = "TimeoutError";
@@ -97,8 +110,4 @@ export class NoGatewayError extends PortholeError {
   constructor(message: string, result: UPNPResult = UPNPResult.NO_GATEWAY) {
     super(message, { result });
   }
-}
-
-export function isPortholeError(value: unknown): value is PortholeError {
-  return value instanceof PortholeError;
 }

@@ -1,6 +1,7 @@
 import { UPNPResult } from "../compat/result-codes.js";
 import { IGDStatus } from "../compat/result-codes.js";
 import { InvalidArgumentError, NoGatewayError } from "../errors/errors.js";
+import { ssdpSearchDefaults } from "../ssdp/ssdp-search-options.js";
 import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import type { Gateway } from "./gateway.js";
@@ -45,7 +46,7 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
   if (!Number.isInteger(maxDevices) || maxDevices < 1) throw new InvalidArgumentError(`maxDevices must be a whole number >= 1, got ${maxDevices}`);
   const search = async (): Promise<void> => {
     const probed = new Set<string>();
-    for await (const reply of searchSsdp({ ...options, signal, timeoutMs: options.timeoutMs ?? 2000 })) {
+    for await (const reply of searchSsdp({ ...options, signal })) {
       if (probed.has(reply.location)) continue;
       probed.add(reply.location);
       pending++;
@@ -124,7 +125,7 @@ export async function findGateway(options: FindGatewayOptions = {}): Promise<Gat
   if (best) return best;
   if (others.length === 0) {
     throw new NoGatewayError(
-      `no UPnP device answered within ${options.timeoutMs ?? 2000} ms: UPnP may be off on the router, or multicast blocked on this network`,
+      `no UPnP device answered within ${options.timeoutMs ?? ssdpSearchDefaults.timeoutMs} ms: UPnP may be off on the router, or multicast blocked on this network`,
       UPNPResult.NO_DEVICES,
     );
   }

@@ -215,14 +215,11 @@ export class Gateway {
   }
 
   async #addWithLeaseFallback(request: igd.AddPortMappingRequest, options: StepOptions): Promise<igd.AddPortMappingRequest> {
-    if (options.leaseFallback === false) {
-      await this.#addOnce(request, options);
-      return request;
-    }
     try {
       await this.#addOnce(request, options);
       return request;
     } catch (error) {
+      if (options.leaseFallback === false) throw error;
       const code = upnpCodeOf(error);
       const permanentOnly = code === 725 || (code === 402 && request.leaseDuration !== 0);
       // The reverse quirk: a router capping leases rejects 0 with 402 (net-tools#52).

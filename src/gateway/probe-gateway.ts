@@ -1,7 +1,7 @@
 import { IGDStatus } from "../compat/result-codes.js";
 import type { DeviceDescription } from "../description/device-description.js";
 import { fetchDeviceDescription } from "../description/fetch-description.js";
-import { HttpError, InvalidResponseError, NoGatewayError, PortholeError } from "../errors/errors.js";
+import { EmptyDescriptionError, HttpError, InvalidResponseError, NoGatewayError, PortholeError } from "../errors/errors.js";
 import { servicesOnDescriptionHost, type RefusedService } from "../description/control-url-policy.js";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
 import type { XmlLimits } from "../xml/parse-xml.js";
@@ -51,7 +51,8 @@ export interface ProbeOptions extends CallOptions {
 export const defaultProbeTimeoutMs = 10_000;
 
 function descriptionFailure(error: PortholeError): IGDStatus {
-  if (error instanceof HttpError) return error.status === 200 ? IGDStatus.HTTP_EMPTY : IGDStatus.HTTP_ERROR;
+  if (error instanceof EmptyDescriptionError) return IGDStatus.HTTP_EMPTY;
+  if (error instanceof HttpError) return IGDStatus.HTTP_ERROR;
   if (error instanceof InvalidResponseError) return IGDStatus.UNKNOWN_DEVICE;
   return IGDStatus.HTTP_ERROR;
 }

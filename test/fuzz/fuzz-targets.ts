@@ -13,7 +13,8 @@ import { parseHttpUrl, type HttpTarget } from "../../src/http/http-url.js";
 import { parsePortListing } from "../../src/igd/port-listing.js";
 import type { PortMappingEntry } from "../../src/igd/port-mapping-entry.js";
 import { parseSoapResponse } from "../../src/soap/soap-response.js";
-import { checkLocation, type LocalNetwork } from "../../src/ssdp/location-policy.js";
+import { checkLocation } from "../../src/ssdp/location-policy.js";
+import { testNetworks } from "../fixtures/local-networks.js";
 import { parseSsdpResponse, type SsdpResponse } from "../../src/ssdp/ssdp-message.js";
 import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
 import { descriptionSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
@@ -117,14 +118,7 @@ function checkValues(values: Record<string, string>): string | undefined {
 /** Outcomes of several calls on one input, joined, so the statistics show every path taken. */
 const joined = (...outcomes: string[]): string => [...new Set(outcomes)].join("+");
 
-/** A fixed set of local networks for the LOCATION check, so the fuzzer needs no real interfaces. */
-const networks: readonly LocalNetwork[] = [
-  { interfaceName: "lo", cidr: "127.0.0.1/8" },
-  { interfaceName: "lo", cidr: "::1/128" },
-  { interfaceName: "eth0", cidr: "192.168.1.10/24" },
-  { interfaceName: "eth0", cidr: "fe80::10/64" },
-  { interfaceName: "eth0", cidr: "2001:db8:1::10/64" },
-];
+const networks = testNetworks;
 const replySources = ["127.0.0.1", "192.168.1.1", "192.168.1.66", "fe80::1%eth0", "::1", "::ffff:192.168.1.1", "2001:db8:1::1"];
 
 function checkVerdict(verdict: ReturnType<typeof checkLocation>): string | undefined {

@@ -4,7 +4,7 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 import { HttpError, InvalidResponseError, TimeoutError } from "../../src/errors/errors.js";
 import { fetchDeviceDescription } from "../../src/description/fetch-description.js";
-import { EmptyDescriptionError } from "../../src/description/empty-description-error.js";
+import { EmptyDescriptionError } from "../../src/errors/errors.js";
 
 const fixtureDirectory = new URL("../../../test/fixtures/descriptions/", import.meta.url);
 const igd2Description = readFileSync(new URL("miniupnpd-igd2.xml", fixtureDirectory));

@@ -2,16 +2,10 @@
 // a LAN attacker must not point it at this host's loopback, another network, or another scheme.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkLocation, localNetworks, type LocalNetwork } from "../../src/ssdp/location-policy.js";
+import { checkLocation, localNetworks } from "../../src/ssdp/location-policy.js";
+import { testNetworks } from "../fixtures/local-networks.js";
 
-const networks: readonly LocalNetwork[] = [
-  { interfaceName: "lo", cidr: "127.0.0.1/8" },
-  { interfaceName: "lo", cidr: "::1/128" },
-  { interfaceName: "eth0", cidr: "192.168.1.10/24" },
-  { interfaceName: "eth0", cidr: "fe80::10/64" },
-  { interfaceName: "eth0", cidr: "2001:db8:1::10/64" },
-  { interfaceName: "wlan0", cidr: "10.0.0.5/24" },
-];
+const networks = testNetworks;
 
 const followed = (location: string, source: string) => checkLocation(location, source, networks);
 
