@@ -50,6 +50,14 @@ export const ssdpSeeds: readonly string[] = [
   "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\nLOCATION: http://192.168.1.1/\r\n\r\n",
 ];
 
+/** Replies as routers send them: with a length, chunked (with extensions), close-delimited, with junk after. */
+export const httpResponseSeeds: readonly string[] = [
+  `HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset="utf-8"\r\nContent-Length: ${soapSeeds[0]!.length}\r\n\r\n${soapSeeds[0]}`,
+  "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n",
+  "HTTP/1.0 200 OK\nServer: router\n\n<root><device/></root>",
+  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200\r\nContent-Length: 2\r\n\r\nokJUNK AFTER BODY",
+];
+
 export const urlSeeds: readonly string[] = [
   "http://192.168.1.1:5000/rootDesc.xml",
   "http://[fe80::1%25eth0]:5000/rootDesc.xml",

@@ -9,6 +9,7 @@ import { decodeDescriptionBody } from "../../src/description/decode-description.
 import { parseDeviceDescription, type DeviceDescription } from "../../src/description/device-description.js";
 import { servicesOnDescriptionHost } from "../../src/description/control-url-policy.js";
 import { PortholeError } from "../../src/errors/errors.js";
+import { HttpResponseParser, type ParsedHttpResponse } from "../../src/http/http-response-parser.js";
 import { parseHttpUrl, type HttpTarget } from "../../src/http/http-url.js";
 import { parsePortListing } from "../../src/igd/port-listing.js";
 import type { PortMappingEntry } from "../../src/igd/port-mapping-entry.js";
@@ -17,7 +18,7 @@ import { checkLocation } from "../../src/ssdp/location-policy.js";
 import { testNetworks } from "../fixtures/local-networks.js";
 import { parseSsdpResponse, type SsdpResponse } from "../../src/ssdp/ssdp-message.js";
 import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
-import { descriptionSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
+import { descriptionSeeds, httpResponseSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
 
 /** One parser under fuzzing. `run` throws `InvariantViolation` on a crash, else names the outcome. */
 export interface FuzzTarget {
@@ -50,6 +51,24 @@ function typedOutcome<T>(parse: () => T, check: (value: T) => string | undefined
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";
+
+/** Feeds the parser as the socket would, then the close; small limits so the size checks run too. */
+function readHttpResponse(chunks: readonly Buffer[]): ParsedHttpResponse {
+  const parser = new HttpResponseParser({ url: "http://192.168.1.1:5000/ctl", maxHeaderBytes: 2048, maxBodyBytes: 4096 });
+  for (const chunk of chunks) {
+    const response = parser.push(chunk);
+    if (response !== undefined) return response;
+  }
+  return parser.end();
+}
+
+function checkHttpResponse(response: ParsedHttpResponse): string | undefined {
+  if (!Number.isInteger(response.status) || response.status < 100 || response.status > 999) return `status ${response.status}`;
+  if (!Buffer.isBuffer(response.body) || response.body.length > 4096) return "body is not a bounded Buffer";
+  return Object.entries(response.headers).every(([name, value]) => name === name.toLowerCase() && (isString(value) || Array.isArray(value)))
+    ? undefined
+    : "a header is not a lower-case name with a string value";
+}
 const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535;
 /** What Node's http.request accepts as a path without throwing (ERR_UNESCAPED_CHARACTERS). */
 const isSendablePath = (path: string): boolean => /^\/[\x21-\x7e]*$/.test(path);
@@ -173,6 +192,18 @@ export const fuzzTargets: readonly FuzzTarget[] = [
     name: "parsePortListing",
     input: parserInput(portListingSeeds),
     run: (input) => typedOutcome(() => parsePortListing(input), checkEntries),
+  },
+  {
+    name: "HttpResponseParser",
+    input: parserInput(httpResponseSeeds),
+    run: (input) => {
+      const bytes = Buffer.from(input, "latin1");
+      return joined(
+        typedOutcome(() => readHttpResponse([bytes]), checkHttpResponse),
+        // The same bytes cut in small pieces, as they arrive from a slow router.
+        typedOutcome(() => readHttpResponse(Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7))), checkHttpResponse),
+      );
+    },
   },
   {
     name: "parseHttpUrl",
