@@ -14,6 +14,16 @@ function byPort<T extends { protocol: string; externalPort: number }>(mappings: 
   return [...mappings].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.externalPort - b.externalPort);
 }
 
+/** `upnpc -l` lists exactly these entries, sorted by protocol and port, each with about the lease granted. */
+async function assertUpnpcLists(descriptionUrl: string, expected: readonly UpnpcMapping[]): Promise<void> {
+  const listed = byPort(await listWithUpnpc(rig, descriptionUrl));
+  assert.deepEqual(
+    listed.map(({ leaseSeconds, ...rest }) => rest),
+    expected.map(({ leaseSeconds, ...rest }) => rest),
+  );
+  listed.forEach((entry, i) => assertLeaseLeft(entry.leaseSeconds, expected[i]!.leaseSeconds));
+}
+
 test("idiomatic: TCP and UDP mappings show in upnpc -l with their ports, client, description and lease", async (t) => {
   const daemon = await startMiniupnpd(rig);
   t.after(() => daemon.stop());
@@ -27,16 +37,10 @@ test("idiomatic: TCP and UDP mappings show in upnpc -l with their ports, client,
   assert.equal(udp.externalPort, 9000);
   assertLeaseLeft(udp.leaseSeconds, 1800);
 
-  const listed = byPort(await listWithUpnpc(rig, daemon.descriptionUrl));
-  assert.deepEqual(
-    listed.map(({ leaseSeconds, ...rest }) => rest),
-    [
-      { protocol: "TCP", externalPort: 18080, internalClient: rig.lan.ipv4, internalPort: 8080, description: "web server", remoteHost: "" },
-      { protocol: "UDP", externalPort: 9000, internalClient: rig.lan.ipv4, internalPort: 9000, description: "game", remoteHost: "" },
-    ],
-  );
-  assertLeaseLeft(listed[0]!.leaseSeconds, 3600);
-  assertLeaseLeft(listed[1]!.leaseSeconds, 1800);
+  await assertUpnpcLists(daemon.descriptionUrl, [
+    { protocol: "TCP", externalPort: 18080, internalClient: rig.lan.ipv4, internalPort: 8080, description: "web server", remoteHost: "", leaseSeconds: 3600 },
+    { protocol: "UDP", externalPort: 9000, internalClient: rig.lan.ipv4, internalPort: 9000, description: "game", remoteHost: "", leaseSeconds: 1800 },
+  ]);
 
   await gateway.deletePortMapping({ externalPort: 18080, protocol: "TCP" });
   await gateway.deletePortMapping({ externalPort: 9000, protocol: "udp" });
@@ -53,16 +57,10 @@ test("compat: TCP and UDP mappings show in upnpc -l; the internal client is igdO
   // Defaults: internal port = external port, description "porthole", protocol UDP.
   assert.equal(UPNPResult[await upnp.addPortMapping(7001, 0, "", "UDP", 900)], "SUCCESS");
 
-  const listed = byPort(await listWithUpnpc(rig, daemon.descriptionUrl));
-  assert.deepEqual(
-    listed.map(({ leaseSeconds, ...rest }) => rest),
-    [
-      { protocol: "TCP", externalPort: 7000, internalClient: rig.lan.ipv4, internalPort: 7100, description: "compat tcp", remoteHost: "" },
-      { protocol: "UDP", externalPort: 7001, internalClient: rig.lan.ipv4, internalPort: 7001, description: "porthole", remoteHost: "" },
-    ],
-  );
-  assertLeaseLeft(listed[0]!.leaseSeconds, 600);
-  assertLeaseLeft(listed[1]!.leaseSeconds, 900);
+  await assertUpnpcLists(daemon.descriptionUrl, [
+    { protocol: "TCP", externalPort: 7000, internalClient: rig.lan.ipv4, internalPort: 7100, description: "compat tcp", remoteHost: "", leaseSeconds: 600 },
+    { protocol: "UDP", externalPort: 7001, internalClient: rig.lan.ipv4, internalPort: 7001, description: "porthole", remoteHost: "", leaseSeconds: 900 },
+  ]);
 
   assert.equal(UPNPResult[await upnp.deletePortMapping(7000, "TCP")], "SUCCESS");
   assert.equal(UPNPResult[await upnp.deletePortMapping(7001)], "SUCCESS");
