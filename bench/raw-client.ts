@@ -8,7 +8,7 @@ import dgram from "node:dgram";
 import http from "node:http";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
-import { buildSoapEnvelope, soapActionHeader, type SoapArgument } from "../src/soap/soap-envelope.js";
+import { buildSoapEnvelope, soapActionHeader, type SoapArgument } from "../src/upnp/soap/soap-envelope.js";
 import { parseHttpUrl } from "../src/http/http-url.js";
 
 /** The WAN connection service the raw requests go to. */

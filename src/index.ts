@@ -2,8 +2,13 @@
 export { UPNP, type DiscoverOptions } from "./compat/upnp.js";
 export { UPNPDevice } from "./compat/upnp-device.js";
 export { UPNPResult, IGDStatus, resultForUpnpCode } from "./compat/result-codes.js";
+export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 
-// Idiomatic API.
+// The one mapping interface, whatever the protocol.
+export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
+export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
+
+// UPnP IGD.
 export {
   findGateway,
   findGateways,
@@ -11,37 +16,45 @@ export {
   type FindGatewayOptions,
   type FindGatewaysOptions,
   type DiscoveredDevice,
-} from "./gateway/find-gateways.js";
-export { gatewayFromUrl, probeGateway, type GatewayProbe, type ProbeOptions } from "./gateway/probe-gateway.js";
+} from "./upnp/gateway/find-gateways.js";
+export { gatewayFromUrl, probeGateway, type GatewayProbe, type ProbeOptions, type ProbeVerdict } from "./upnp/gateway/probe-gateway.js";
 export {
-  Gateway,
+  WanConnection,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_DESCRIPTION,
   DEFAULT_ADD_TIMEOUT_MS,
-  type GatewayInit,
+  type WanConnectionInit,
   type AddPortMappingOptions,
   type ListPortMappingsOptions,
+  type PortMappingTable,
   type PortMapping,
-} from "./gateway/gateway.js";
-export { type GatewayStatus, type GatewayRank } from "./gateway/gateway-status.js";
-export type { PortMappingEntry, Protocol, StatusInfo, ConnectionTypeInfo } from "./igd/igd-client.js";
-export type { RefusedService } from "./description/control-url-policy.js";
+} from "./upnp/gateway/wan-connection.js";
+export { type GatewayStatus, type GatewayRank } from "./upnp/gateway/connection-status.js";
+export type { PortMappingEntry, StatusInfo, ConnectionTypeInfo } from "./upnp/igd/igd-client.js";
+export type { RefusedService } from "./upnp/description/control-url-policy.js";
 export type { XmlLimits } from "./xml/parse-xml.js";
-export type { DeviceDescription, WanConnectionService } from "./description/device-description.js";
-export { searchSsdp, type SsdpReply, type SsdpSearchOptions, type SsdpTraceEvent } from "./ssdp/ssdp-search.js";
+export type { DeviceDescription, WanConnectionService } from "./upnp/description/device-description.js";
+export { searchSsdp } from "./upnp/ssdp/ssdp-search.js";
+export type { SsdpReply, SsdpSearchOptions, SsdpTraceEvent, SsdpUnicastTarget } from "./upnp/ssdp/ssdp-search-options.js";
 
 // Errors.
 export {
   type PortholeErrorOptions,
+  type PortholeErrorCode,
+  type GatewayProtocol,
+  type InvalidArgumentProblem,
+  isPortholeError,
   PortholeError,
   InvalidArgumentError,
   UpnpActionError,
   HttpError,
+  EmptyDescriptionError,
   TimeoutError,
   InvalidResponseError,
   SocketError,
   NoGatewayError,
-  EmptyDescriptionError,
+  NoExternalAddressError,
+  MappingDroppedError,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).
@@ -55,7 +68,8 @@ export type { HttpResponse } from "./http/http-request.js";
 
 // Helpers.
 export type { CallOptions } from "./util/deadline.js";
-export { addressScope, isPublicAddress, type AddressScope } from "./util/address.js";
+export { addressScope, isPublicAddress, type AddressScope } from "./net/address-scope.js";
+export { systemHostNetwork, type HostNetwork, type InterfaceTable } from "./net/host-network.js";
 export { parseHttpUrl, type HttpTarget } from "./http/http-url.js";
 
 // Virtual gateway for tests without a router.
@@ -70,6 +84,5 @@ export {
   type QuirkProfileName,
   type ConnectionStatus,
   type MappingTableEntry,
-  type MappingProtocol,
   type SoapRequestRecord,
 } from "./virtual-gateway/index.js";

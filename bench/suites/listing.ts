@@ -64,7 +64,7 @@ export async function measureListing(context: BenchContext): Promise<void> {
 
   const ports = await fillTable(context, tableSize);
   expectCount("the raw walk", await rawWalk(service), tableSize);
-  expectCount("porthole generic", (await gateway.listPortMappings({ method: "generic" })).length, tableSize);
+  expectCount("porthole generic", (await gateway.listPortMappings({ method: "generic" })).entries.length, tableSize);
   const count = repetitions.thousand;
   recorder.record("list-generic", listingSubjects.floorGeneric, await repeat(count, () => rawWalk(service), { warmup: 0 }), `${tableSize + 1} requests`);
   recorder.record("list-generic", listingSubjects.generic, await repeat(count, () => gateway.listPortMappings({ method: "generic" }), { warmup: 0 }));
@@ -72,7 +72,7 @@ export async function measureListing(context: BenchContext): Promise<void> {
 
   const fewer = await fillTable(context, listMethodTableSize);
   expectCount("the raw GetListOfPortMappings", await rawList(service), listMethodTableSize);
-  expectCount("porthole list", (await gateway.listPortMappings({ method: "list" })).length, listMethodTableSize);
+  expectCount("porthole list", (await gateway.listPortMappings({ method: "list" })).entries.length, listMethodTableSize);
   recorder.record("list-list", listingSubjects.floorList, await repeat(repetitions.quick, () => rawList(service), { warmup: 1 }), "2 requests");
   recorder.record("list-list", listingSubjects.list, await repeat(repetitions.quick, () => gateway.listPortMappings({ method: "list" }), { warmup: 1 }), "2 requests + parsing the listing");
   recorder.record("list-list", listingSubjects.upnpcList, await repeat(repetitions.process, upnpc("-L", fewer.at(-1)!), { warmup: 0 }), "process; prints every entry");

@@ -1,5 +1,5 @@
 /** porthole's idiomatic API: findGateway, gatewayFromUrl and the Gateway operations. */
-import { findGateway, gatewayFromUrl, type Gateway } from "../../src/index.js";
+import { findGateway, gatewayFromUrl, type WanConnection } from "../../src/index.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
 import { measureOperations } from "../operations.js";
 import { discoveryPause, repeat } from "../timing.js";
@@ -17,8 +17,8 @@ export const portholeSubjects = {
 
 export async function measurePorthole(context: BenchContext): Promise<void> {
   const { rig, daemon, recorder } = context;
-  const find = (): Promise<Gateway> => findGateway({ multicastInterface: rig.lan.ifname, timeoutMs: 2_000 });
-  const remembered = (): Promise<Gateway> => gatewayFromUrl(daemon.descriptionUrl);
+  const find = (): Promise<WanConnection> => findGateway({ multicastInterface: rig.lan.ifname, listenMs: 2_000 });
+  const remembered = (): Promise<WanConnection> => gatewayFromUrl(daemon.descriptionUrl);
 
   recorder.record("discover-cold", portholeSubjects.find, await repeat(repetitions.quick, find, discoveryPause), "SSDP + description + GetStatusInfo/GetExternalIPAddress (parallel), until a connected gateway");
   recorder.record("discover-remembered", portholeSubjects.remembered, await repeat(repetitions.quick, remembered), "description + status of a known URL, no SSDP");
@@ -38,7 +38,7 @@ export async function measurePorthole(context: BenchContext): Promise<void> {
     portBase.porthole,
   );
 
-  const cycleWith = (obtain: () => Promise<Gateway>, firstPort: number) => async (index: number) => {
+  const cycleWith = (obtain: () => Promise<WanConnection>, firstPort: number) => async (index: number) => {
     const found = await obtain();
     await found.addPortMapping({ internalPort: firstPort + index, protocol: "UDP" });
     await found.getExternalAddress();

@@ -1,17 +1,17 @@
 import { isIPv4, isIP } from "node:net";
-import { InvalidArgumentError, UPNPResult, type Protocol } from "../index.js";
+import { InvalidArgumentError, type TransportProtocol } from "../index.js";
 
 /** A port 1..65535 written in decimal digits only ("08080" and "8e3" are refused, not guessed at). */
 export function parsePort(text: string | undefined, what: string): number {
   const value = text !== undefined && /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(value >= 1 && value <= 65535) || text!.startsWith("0")) {
-    throw new InvalidArgumentError(`${what} must be a port from 1 to 65535, got ${JSON.stringify(text ?? "")}`, UPNPResult.INVALID_PORT);
+    throw new InvalidArgumentError(`${what} must be a port from 1 to 65535, got ${JSON.stringify(text ?? "")}`, "port");
   }
   return value;
 }
 
 /** `tcp`, `udp` or `both`, in any case. */
-export function parseProtocols(text: string): Protocol[] {
+export function parseProtocols(text: string): TransportProtocol[] {
   switch (text.toLowerCase()) {
     case "tcp":
       return ["TCP"];
@@ -20,7 +20,7 @@ export function parseProtocols(text: string): Protocol[] {
     case "both":
       return ["TCP", "UDP"];
     default:
-      throw new InvalidArgumentError(`--proto must be tcp, udp or both, got ${JSON.stringify(text)}`, UPNPResult.INVALID_PROTOCOL);
+      throw new InvalidArgumentError(`--proto must be tcp, udp or both, got ${JSON.stringify(text)}`, "protocol");
   }
 }
 
@@ -28,7 +28,7 @@ export function parseProtocols(text: string): Protocol[] {
 export function parseLease(text: string): number {
   const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
   if (!(value <= 0xffffffff)) {
-    throw new InvalidArgumentError(`--lease must be whole seconds from 0 (permanent) to 4294967295, got ${JSON.stringify(text)}`, UPNPResult.INVALID_DURATION);
+    throw new InvalidArgumentError(`--lease must be whole seconds from 0 (permanent) to 4294967295, got ${JSON.stringify(text)}`, "lease");
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, findGateway, gatewayFromUrl, parseHttpUrl, type FindGatewayOptions, type Gateway } from "../index.js";
+import { InvalidArgumentError, findGateway, gatewayFromUrl, parseHttpUrl, type FindGatewayOptions, type WanConnection } from "../index.js";
 import { parseSsdpTarget, parseTimeout } from "./argument-checks.js";
 import type { CommandContext } from "./command-context.js";
 import type { OptionValues } from "./command-line.js";
@@ -33,7 +33,7 @@ export function clientSettings(values: OptionValues, terminal: Terminal): Client
     ...(targets.length > 0 ? { multicast: false, unicastTargets: targets } : {}),
     ...(values.interface !== undefined ? { multicastInterface: values.interface } : {}),
     ...(values.ipv6 ? { ipv6: true } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs, descriptionTimeoutMs: timeoutMs, controlTimeoutMs: timeoutMs } : {}),
+    ...(timeoutMs !== undefined ? { listenMs: timeoutMs, descriptionTimeoutMs: timeoutMs, controlTimeoutMs: timeoutMs } : {}),
     ...(terminal.verbose ? { onTrace: ssdpTracer(terminal) } : {}),
   };
   const gatewayUrl = values.gateway === undefined ? undefined : checkGatewayUrl(values.gateway);
@@ -41,7 +41,7 @@ export function clientSettings(values: OptionValues, terminal: Terminal): Client
 }
 
 /** The gateway named by `--gateway`, or the best one discovery finds; records its external address for hints. */
-export async function connectGateway(context: CommandContext, settings: ClientSettings): Promise<Gateway> {
+export async function connectGateway(context: CommandContext, settings: ClientSettings): Promise<WanConnection> {
   const { terminal, signal } = context;
   context.facts.gatewayUrl = settings.gatewayUrl;
   const gateway =

@@ -1,4 +1,5 @@
-import { HttpError, InvalidArgumentError, NoGatewayError, PortholeError, TimeoutError, UPNPResult } from "../index.js";
+import { HttpError, InvalidArgumentError, NoGatewayError, PortholeError, TimeoutError } from "../index.js";
+import { resultNameOf, resultOf } from "../compat/result-of.js";
 import type { Terminal } from "./terminal.js";
 import { doubleNatNote } from "./wording.js";
 
@@ -16,15 +17,29 @@ export interface ErrorFacts {
 
 /** The `--json` error document (docs/cli.md). */
 export interface ErrorDocument {
-  error: { result: number; resultName: string; upnpCode: number | null; message: string };
+  error: {
+    /** porthole's error code (`PORTHOLE_TIMEOUT`, ...); null for an unexpected failure. */
+    code: string | null;
+    /** The Redot/Godot `UPNPResult` of the failure, and its name. */
+    result: number;
+    resultName: string;
+    upnpCode: number | null;
+    message: string;
+  };
 }
 
 export function errorDocument(error: unknown): ErrorDocument {
-  if (error instanceof PortholeError) {
-    return { error: { result: error.result, resultName: error.resultName, upnpCode: error.upnpCode ?? null, message: error.message } };
-  }
   const message = error instanceof Error ? error.message : String(error);
-  return { error: { result: UPNPResult.UNKNOWN_ERROR, resultName: "UNKNOWN_ERROR", upnpCode: null, message } };
+  const portholeError = error instanceof PortholeError ? error : undefined;
+  return {
+    error: {
+      code: portholeError?.code ?? null,
+      result: resultOf(error),
+      resultName: resultNameOf(error),
+      upnpCode: portholeError?.upnpCode ?? null,
+      message,
+    },
+  };
 }
 
 /** ConflictInMappingEntry and ConflictWithOtherMechanisms: someone else holds the port. */
@@ -39,7 +54,7 @@ export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {
     if (facts.gatewayUrl !== undefined) {
       return `nothing usable at ${facts.gatewayUrl}: check the URL ("porthole discover" prints each gateway's description URL)`;
     }
-    return error.result === UPNPResult.NO_DEVICES
+    return error.nothingAnswered
       ? "no UPnP device answered: UPnP may be off on the router, or multicast is blocked on this network (WSL2, Docker, VPN). " +
           "Try --interface NAME, or --gateway URL if you know the description URL"
       : "devices answered, but none offers port mapping (no WANIPConnection or WANPPPConnection service, or it is disconnected)";

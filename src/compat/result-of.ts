@@ -1,10 +1,46 @@
-import { PortholeError } from "../errors/errors.js";
-import { UPNPResult } from "./result-codes.js";
+import {
+  HttpError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  MappingDroppedError,
+  NoGatewayError,
+  PortholeError,
+  SocketError,
+  TimeoutError,
+  UpnpActionError,
+  type InvalidArgumentProblem,
+} from "../errors/errors.js";
+import type { ProbeVerdict } from "../upnp/gateway/probe-gateway.js";
+import { IGDStatus, resultForUpnpCode, UPNPResult } from "./result-codes.js";
 
-/** The `UPNPResult` the engine would return for a failed call. */
+const resultByProblem: Readonly<Record<InvalidArgumentProblem, UPNPResult>> = {
+  port: UPNPResult.INVALID_PORT,
+  protocol: UPNPResult.INVALID_PROTOCOL,
+  lease: UPNPResult.INVALID_DURATION,
+  range: UPNPResult.INCONSISTENT_PARAMETERS,
+  value: UPNPResult.INVALID_ARGS,
+};
+
+/**
+ * The `UPNPResult` the engine would return for a failure. porthole's errors speak porthole's own
+ * vocabulary (`code`); this is the one place that turns them into the engine's codes.
+ */
 export function resultOf(error: unknown): UPNPResult {
-  if (error instanceof PortholeError) return error.result;
+  if (!(error instanceof PortholeError)) return UPNPResult.UNKNOWN_ERROR;
+  if (error instanceof UpnpActionError) return resultForUpnpCode(error.upnpCode);
+  if (error instanceof InvalidArgumentError) return resultByProblem[error.problem];
+  if (error instanceof NoGatewayError) return error.nothingAnswered ? UPNPResult.NO_DEVICES : UPNPResult.NO_GATEWAY;
+  if (error instanceof HttpError || error instanceof TimeoutError) return UPNPResult.HTTP_ERROR;
+  if (error instanceof InvalidResponseError) return UPNPResult.INVALID_RESPONSE;
+  if (error instanceof SocketError) return UPNPResult.SOCKET_ERROR;
+  if (error instanceof MappingDroppedError) return UPNPResult.ACTION_FAILED;
+  if (error.code === "PORTHOLE_NO_EXTERNAL_ADDRESS") return UPNPResult.ACTION_FAILED;
   return UPNPResult.UNKNOWN_ERROR;
+}
+
+/** The engine's name of `resultOf(error)`, e.g. `"CONFLICT_WITH_OTHER_MAPPING"`. */
+export function resultNameOf(error: unknown): string {
+  return UPNPResult[resultOf(error)] ?? "UNKNOWN_ERROR";
 }
 
 /** Runs a call the engine reports by result code: SUCCESS, or the failure's code, never a throw. */
@@ -15,4 +51,19 @@ export async function toResult(call: () => Promise<unknown>): Promise<UPNPResult
   } catch (error) {
     return resultOf(error);
   }
+}
+
+const igdStatusByVerdict: Readonly<Record<ProbeVerdict, IGDStatus>> = {
+  usable: IGDStatus.OK,
+  disconnected: IGDStatus.DISCONNECTED,
+  "http-error": IGDStatus.HTTP_ERROR,
+  "empty-description": IGDStatus.HTTP_EMPTY,
+  "unknown-device": IGDStatus.UNKNOWN_DEVICE,
+  "invalid-control": IGDStatus.INVALID_CONTROL,
+  "not-a-gateway": IGDStatus.NO_IGD,
+};
+
+/** The engine's validity code for a probed device. */
+export function igdStatusOf(verdict: ProbeVerdict): IGDStatus {
+  return igdStatusByVerdict[verdict];
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_DESCRIPTION, Gateway } from "../gateway/gateway.js";
+import { DEFAULT_DESCRIPTION, WanConnection } from "../upnp/gateway/wan-connection.js";
 import { IGDStatus, UPNPResult } from "./result-codes.js";
 import { toResult } from "./result-of.js";
 
@@ -25,7 +25,7 @@ export class UPNPDevice {
   igdOurAddr = "";
   igdStatus: IGDStatus = IGDStatus.UNKNOWN_ERROR;
 
-  #gateway: Gateway | undefined;
+  #gateway: WanConnection | undefined;
   #gatewayKey = "";
 
   /** True when `igdStatus` is OK; set `igdStatus = IGDStatus.OK` to use a gateway that claims to be disconnected. */
@@ -33,11 +33,11 @@ export class UPNPDevice {
     return this.igdStatus === IGDStatus.OK;
   }
 
-  /** The idiomatic `Gateway` behind this device, rebuilt whenever its properties change. */
-  toGateway(): Gateway {
+  /** The idiomatic `WanConnection` behind this device, rebuilt whenever its properties change. */
+  toGateway(): WanConnection {
     const key = `${this.igdControlUrl}\n${this.igdServiceType}\n${this.igdOurAddr}`;
     if (!this.#gateway || key !== this.#gatewayKey) {
-      this.#gateway = new Gateway({
+      this.#gateway = new WanConnection({
         controlUrl: this.igdControlUrl,
         serviceType: this.igdServiceType,
         localAddress: this.igdOurAddr || undefined,

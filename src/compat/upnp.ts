@@ -1,9 +1,9 @@
-import { defaultMaxDevices } from "../gateway/find-gateways.js";
-import { probeGateway } from "../gateway/probe-gateway.js";
-import { IGD_SEARCH_TARGETS } from "../ssdp/ssdp-message.js";
-import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search.js";
+import { discoverDevices } from "../upnp/gateway/find-gateways.js";
+import type { GatewayProbe } from "../upnp/gateway/probe-gateway.js";
+import { IGD_SEARCH_TARGETS } from "../upnp/ssdp/ssdp-message.js";
+import type { SsdpReply, SsdpSearchOptions } from "../upnp/ssdp/ssdp-search-options.js";
 import { UPNPResult } from "./result-codes.js";
-import { resultOf } from "./result-of.js";
+import { igdStatusOf, resultOf } from "./result-of.js";
 import { UPNPDevice } from "./upnp-device.js";
 
 /** Extra search settings the engine has no property for (porthole extension). */
@@ -48,50 +48,37 @@ export class UPNP {
     const searchTargets = IGD_SEARCH_TARGETS.some((target) => target.includes(deviceFilter))
       ? [...IGD_SEARCH_TARGETS]
       : [...IGD_SEARCH_TARGETS, "ssdp:all"];
-    const pending: Promise<UPNPDevice>[] = [];
-    const locations = new Set<string>();
-    let replies = 0;
     try {
-      for await (const reply of searchSsdp({
+      for await (const { reply, probe } of discoverDevices({
         ...this.discoverOptions,
-        timeoutMs: timeout,
+        listenMs: timeout,
         ttl,
         mx: Math.min(120, Math.max(1, Math.floor(timeout / 1000))),
         ipv6: this.discoverIPv6,
         multicastInterface: this.discoverMulticastIf,
         localPort: this.discoverLocalPort,
         searchTargets,
+        acceptReply: (candidate) => candidate.st.includes(deviceFilter),
       })) {
-        replies++;
-        if (!reply.st.includes(deviceFilter) || locations.has(reply.location)) continue;
-        locations.add(reply.location);
-        pending.push(this.#deviceFromReply(reply));
-        // As many devices as findGateway probes: a flood of LOCATIONs cannot start unbounded work.
-        if (locations.size >= defaultMaxDevices) break;
+        this.#devices.push(this.#deviceFrom(reply, probe));
       }
     } catch (error) {
-      await Promise.allSettled(pending);
       return resultOf(error);
     }
-    // A probe rejects only on something unforeseen; the engine's API reports, it does not throw.
-    const probed = await Promise.allSettled(pending);
-    for (const outcome of probed) if (outcome.status === "fulfilled") this.#devices.push(outcome.value);
-    if (replies === 0) return UPNPResult.NO_DEVICES;
     // Unlike the engine (flaw 3), a filter that removed every reply is not a success.
     return this.#devices.length > 0 ? UPNPResult.SUCCESS : UPNPResult.NO_DEVICES;
   }
 
-  async #deviceFromReply(reply: SsdpReply): Promise<UPNPDevice> {
+  #deviceFrom(reply: SsdpReply, probe: GatewayProbe): UPNPDevice {
     const device = new UPNPDevice();
     device.descriptionUrl = reply.location;
     device.serviceType = reply.st;
-    const probe = await probeGateway(reply.location);
-    device.igdStatus = probe.igdStatus;
+    device.igdStatus = igdStatusOf(probe.verdict);
     if (probe.gateway) {
       device.igdControlUrl = probe.gateway.controlUrl;
       device.igdServiceType = probe.gateway.serviceType;
       device.igdOurAddr = probe.gateway.localAddress ?? "";
-      this.#ranks.set(device, probe.gateway.status?.rank ?? 4);
+      this.#ranks.set(device, probe.gateway.status?.rank ?? 5);
     }
     return device;
   }

@@ -1,37 +1,19 @@
-import { UPNPResult } from "../compat/result-codes.js";
+import { PortholeError } from "./porthole-error.js";
 
-export interface PortholeErrorOptions {
-  result: UPNPResult;
-  upnpCode?: number | undefined;
-  cause?: unknown;
-}
+export { PortholeError, isPortholeError, type PortholeErrorCode, type PortholeErrorOptions, type GatewayProtocol } from "./porthole-error.js";
 
-/**
- * Base of every error porthole throws. `result` is the Redot/Godot `UPNPResult` the compatible API
- * returns for it; `upnpCode` is the router's UPnP error code when the router sent one.
- */
-export class PortholeError extends Error {
-  override name: string = "PortholeError";
-  readonly result: UPNPResult;
-  readonly upnpCode: number | undefined;
-
-  constructor(message: string, options: PortholeErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.result = options.result;
-    this.upnpCode = options.upnpCode;
-  }
-
-  /** `UPNPResult` name, e.g. `"CONFLICT_WITH_OTHER_MAPPING"`. */
-  get resultName(): string {
-    return UPNPResult[this.result] ?? "UNKNOWN_ERROR";
-  }
-}
+/** Which part of a call was refused: the Redot API reports each as its own result code. */
+export type InvalidArgumentProblem = "port" | "protocol" | "lease" | "range" | "value";
 
 /** A bad argument from the caller, caught before any network traffic. */
 export class InvalidArgumentError extends PortholeError {
   override name = "InvalidArgumentError";
-  constructor(message: string, result: UPNPResult = UPNPResult.INVALID_ARGS) {
-    super(message, { result });
+  /** What was wrong: a port, a protocol name, a lease, a range that ends before it starts, or another value. */
+  readonly problem: InvalidArgumentProblem;
+
+  constructor(message: string, problem: InvalidArgumentProblem = "value") {
+    super(message, { code: "PORTHOLE_INVALID_ARGUMENT" });
+    this.problem = problem;
   }
 }
 
@@ -41,13 +23,18 @@ export class UpnpActionError extends PortholeError {
   readonly action: string;
   readonly upnpDescription: string;
 
-  constructor(action: string, upnpCode: number, upnpDescription: string, result: UPNPResult) {
+  constructor(action: string, upnpCode: number, upnpDescription: string) {
     super(`${action} failed: UPnP error ${upnpCode}${upnpDescription ? ` (${upnpDescription})` : ""}`, {
-      result,
-      upnpCode,
+      code: "PORTHOLE_UPNP_ERROR",
+      protocol: "upnp",
+      protocolCode: upnpCode,
     });
     this.action = action;
     this.upnpDescription = upnpDescription;
+  }
+
+  override get upnpCode(): number {
+    return this.protocolCode!;
   }
 }
 
@@ -58,7 +45,7 @@ export class HttpError extends PortholeError {
   readonly url: string;
 
   constructor(message: string, url: string, status?: number, cause?: unknown) {
-    super(message, { result: UPNPResult.HTTP_ERROR, cause });
+    super(message, { code: "PORTHOLE_HTTP_ERROR", cause });
     this.status = status;
     this.url = url;
   }
@@ -66,48 +53,80 @@ export class HttpError extends PortholeError {
 
 /**
  * The device answered 200 with an empty body (or only whitespace). An `HttpError` (status 200), so
- * callers who only care that the HTTP step failed need not know it, while the compatible API can
- * tell `IGDStatus.HTTP_EMPTY` from `IGDStatus.HTTP_ERROR`.
+ * callers who only care that the HTTP step failed need not know it, while the Redot API can tell
+ * `IGDStatus.HTTP_EMPTY` from `IGDStatus.HTTP_ERROR`.
  */
 export class EmptyDescriptionError extends HttpError {
   override name = "EmptyDescriptionError";
 
   constructor(url: string) {
     super(`the device description at ${url} is empty`, url, 200);
+    Object.defineProperty(this, "code", { value: "PORTHOLE_EMPTY_DESCRIPTION" });
   }
 }
 
-/** A step took longer than its time budget. */
+/** A call took longer than its time budget (`timeoutMs`). */
 export class TimeoutError extends PortholeError {
   override name = "TimeoutError";
   readonly timeoutMs: number;
 
-  constructor(what: string, timeoutMs: number, result: UPNPResult = UPNPResult.HTTP_ERROR) {
-    super(`${what} timed out after ${timeoutMs} ms`, { result });
+  constructor(what: string, timeoutMs: number) {
+    super(`${what} timed out after ${timeoutMs} ms`, { code: "PORTHOLE_TIMEOUT" });
     this.timeoutMs = timeoutMs;
   }
 }
 
-/** The peer sent something porthole cannot use: malformed XML, a missing element, too large. */
+/** The peer sent something porthole cannot use: malformed XML or bytes, a missing element, too large. */
 export class InvalidResponseError extends PortholeError {
   override name = "InvalidResponseError";
   constructor(message: string, cause?: unknown) {
-    super(message, { result: UPNPResult.INVALID_RESPONSE, cause });
+    super(message, { code: "PORTHOLE_INVALID_RESPONSE", cause });
   }
 }
 
-/** A UDP socket could not be opened, bound or used. */
+/** A socket could not be opened, bound or used (no route, no such interface, port taken). */
 export class SocketError extends PortholeError {
   override name = "SocketError";
   constructor(message: string, cause?: unknown) {
-    super(message, { result: UPNPResult.SOCKET_ERROR, cause });
+    super(message, { code: "PORTHOLE_SOCKET_ERROR", cause });
   }
 }
 
-/** No usable gateway was found or none is selected. */
+/** No usable gateway was found, or none is selected. */
 export class NoGatewayError extends PortholeError {
   override name = "NoGatewayError";
-  constructor(message: string, result: UPNPResult = UPNPResult.NO_GATEWAY) {
-    super(message, { result });
+  /** True when nothing answered at all; false when devices answered but none can map ports. */
+  readonly nothingAnswered: boolean;
+
+  constructor(message: string, options: { nothingAnswered?: boolean; cause?: unknown } = {}) {
+    super(message, { code: "PORTHOLE_NO_GATEWAY", cause: options.cause });
+    this.nothingAnswered = options.nothingAnswered ?? false;
+  }
+}
+
+/** The gateway answers but has no usable external address (none, 0.0.0.0, loopback, not an address). */
+export class NoExternalAddressError extends PortholeError {
+  override name = "NoExternalAddressError";
+  /** What the gateway reported, "" when nothing. */
+  readonly reported: string;
+
+  constructor(reported: string) {
+    super(
+      reported === "" ? "the gateway reports no usable external address" : `the gateway reports no usable external address (it said ${JSON.stringify(reported.slice(0, 64))})`,
+      { code: "PORTHOLE_NO_EXTERNAL_ADDRESS" },
+    );
+    this.reported = reported;
+  }
+}
+
+/**
+ * The gateway accepted a mapping but no longer has it when asked right after (DD-WRT and others:
+ * tailscale#18196): mappings on it cannot be relied on.
+ */
+export class MappingDroppedError extends PortholeError {
+  override name = "MappingDroppedError";
+
+  constructor(message: string, options: { protocol: PortholeError["protocol"]; protocolCode?: number; cause?: unknown }) {
+    super(message, { code: "PORTHOLE_MAPPING_DROPPED", ...options });
   }
 }

@@ -1,5 +1,4 @@
 import { TimeoutError } from "../errors/errors.js";
-import { UPNPResult } from "../compat/result-codes.js";
 
 /** Options every async call of porthole accepts. */
 export interface CallOptions {
@@ -23,7 +22,6 @@ export function startDeadline(
   what: string,
   timeoutMs: number,
   callerSignal?: AbortSignal,
-  timeoutResult: UPNPResult = UPNPResult.HTTP_ERROR,
 ): Deadline {
   const controller = new AbortController();
   const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
@@ -34,7 +32,7 @@ export function startDeadline(
   callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
   const timer =
     Number.isFinite(timeoutMs) && timeoutMs >= 0
-      ? setTimeout(() => controller.abort(new TimeoutError(what, timeoutMs, timeoutResult)), timeoutMs)
+      ? setTimeout(() => controller.abort(new TimeoutError(what, timeoutMs)), timeoutMs)
       : undefined;
   return {
     signal: controller.signal,
@@ -51,9 +49,8 @@ export async function withDeadline<T>(
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
   task: (signal: AbortSignal) => Promise<T>,
-  timeoutResult?: UPNPResult,
 ): Promise<T> {
-  const deadline = startDeadline(what, timeoutMs, callerSignal, timeoutResult);
+  const deadline = startDeadline(what, timeoutMs, callerSignal);
   try {
     deadline.signal.throwIfAborted();
     return await task(deadline.signal);

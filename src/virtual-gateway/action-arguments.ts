@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { GatewayQuirks } from "./quirks.js";
 import type { ActionSpec } from "./service-actions.js";
-import type { MappingProtocol } from "./port-mapping-table.js";
+import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { upnpFault } from "./upnp-faults.js";
 
 /**
@@ -61,7 +61,7 @@ export class ActionArguments {
     return this.unsigned(name, 65535);
   }
 
-  protocol(name = "NewProtocol"): MappingProtocol {
+  protocol(name = "NewProtocol"): TransportProtocol {
     const value = this.required(name);
     const upper = value.toUpperCase();
     if (upper !== "TCP" && upper !== "UDP") throw this.#invalid(`Invalid Args: ${name}`);

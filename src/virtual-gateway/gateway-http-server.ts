@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { SocketError } from "../errors/errors.js";
 import { delay } from "../util/deadline.js";
-import { unmapIPv4 } from "../util/local-address.js";
+import { unmapIPv4 } from "../net/local-address.js";
 import type { GatewayState } from "./action-context.js";
 import { rootDescription, httpOrigin, serviceDescription } from "./description-documents.js";
 import { allServices, descriptionPath } from "./device-model.js";

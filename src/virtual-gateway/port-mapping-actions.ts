@@ -1,6 +1,7 @@
 import { escapeXmlText } from "../xml/parse-xml.js";
 import type { ActionContext, ActionHandler } from "./action-context.js";
-import type { MappingProtocol, MappingTableEntry } from "./port-mapping-table.js";
+import type { TransportProtocol } from "../mapping/port-mapper.js";
+import type { MappingTableEntry } from "./port-mapping-table.js";
 import { upnpFault } from "./upnp-faults.js";
 
 /** Longest lease IGD:2 grants, and what it turns lease 0 into (miniupnpd, WANIPConnection:2 2.3.16). */
@@ -22,11 +23,11 @@ function requestedMapping(context: ActionContext, action: string): MappingTableE
     internalClient: args.hostAddress("NewInternalClient"),
     enabled: args.boolean("NewEnabled", true),
     description: args.optional("NewPortMappingDescription") ?? "",
-    leaseDuration: grantedLease(context, action, args.unsigned("NewLeaseDuration", 0xffffffff, 0)),
+    leaseSeconds: grantedLease(context, action, args.unsigned("NewLeaseDuration", 0xffffffff, 0)),
     expiresAt: undefined,
   };
   if (quirks.secureMode && mapping.internalClient !== clientAddress) throw upnpFault(action, 606);
-  return { ...mapping, expiresAt: state.table.expiryFor(mapping.leaseDuration) };
+  return { ...mapping, expiresAt: state.table.expiryFor(mapping.leaseSeconds) };
 }
 
 function grantedLease(context: ActionContext, action: string, requested: number): number {
@@ -126,7 +127,7 @@ function mappingsInRange(context: ActionContext, action: string): MappingTableEn
   const { args, state, clientAddress } = context;
   const start = args.port("NewStartPort");
   const end = args.port("NewEndPort");
-  const protocol: MappingProtocol = args.protocol();
+  const protocol: TransportProtocol = args.protocol();
   const manage = args.boolean("NewManage");
   if (start > end) throw upnpFault(action, 733);
   const found = state.table

@@ -1,17 +1,17 @@
-export type MappingProtocol = "TCP" | "UDP";
+import type { TransportProtocol } from "../mapping/port-mapper.js";
 
 /** One entry of the virtual gateway's port mapping table. */
 export interface MappingTableEntry {
   /** Remote host the mapping is limited to; "" means any. */
   readonly remoteHost: string;
   readonly externalPort: number;
-  readonly protocol: MappingProtocol;
+  readonly protocol: TransportProtocol;
   readonly internalPort: number;
   readonly internalClient: string;
   readonly enabled: boolean;
   readonly description: string;
   /** Lease granted, in seconds; 0 means permanent. */
-  readonly leaseDuration: number;
+  readonly leaseSeconds: number;
   /** When the lease runs out, in milliseconds on the gateway's clock; undefined when permanent. */
   readonly expiresAt: number | undefined;
 }
@@ -39,7 +39,7 @@ export class PortMappingTable {
     return this.entries().length;
   }
 
-  find(externalPort: number, protocol: MappingProtocol): MappingTableEntry | undefined {
+  find(externalPort: number, protocol: TransportProtocol): MappingTableEntry | undefined {
     return this.entries().find((entry) => entry.externalPort === externalPort && entry.protocol === protocol);
   }
 
@@ -52,7 +52,7 @@ export class PortMappingTable {
     else this.#entries[index] = mapping;
   }
 
-  delete(externalPort: number, protocol: MappingProtocol): boolean {
+  delete(externalPort: number, protocol: TransportProtocol): boolean {
     const before = this.entries().length;
     this.#entries = this.#entries.filter((entry) => !(entry.externalPort === externalPort && entry.protocol === protocol));
     return this.#entries.length < before;

@@ -3,7 +3,7 @@
  * the UPnP service templates. The same table writes the SCPD documents and checks argument order
  * for the `requireArgumentOrder` quirk.
  */
-import { igdActions } from "../igd/igd-actions.js";
+import { igdActions } from "../upnp/igd/igd-actions.js";
 
 export interface ActionSpec {
   readonly name: string;

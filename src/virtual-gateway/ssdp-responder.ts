@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { SocketError } from "../errors/errors.js";
-import { SSDP_IPV4_MULTICAST, SSDP_PORT } from "../ssdp/ssdp-message.js";
+import { SSDP_IPV4_MULTICAST, SSDP_PORT } from "../upnp/ssdp/ssdp-message.js";
 import { delay } from "../util/deadline.js";
 import type { DeviceModel } from "./device-model.js";
 import type { GatewayConfig } from "./gateway-config.js";

@@ -1,4 +1,3 @@
-import { resultForUpnpCode } from "../compat/result-codes.js";
 import { UpnpActionError } from "../errors/errors.js";
 
 /** Standard error descriptions (UPnP Device Architecture 3.2.2, WANIPConnection:2 section 2.4). */
@@ -23,5 +22,5 @@ const upnpErrorNames: ReadonlyMap<number, string> = new Map([
  * would raise on receiving it, so the table of codes is shared by both sides.
  */
 export function upnpFault(action: string, code: number, description?: string): UpnpActionError {
-  return new UpnpActionError(action, code, description ?? upnpErrorNames.get(code) ?? "", resultForUpnpCode(code));
+  return new UpnpActionError(action, code, description ?? upnpErrorNames.get(code) ?? "");
 }

@@ -5,18 +5,18 @@
  * times each case; inputs are bounded in size.)
  */
 import type fc from "fast-check";
-import { decodeDescriptionBody } from "../../src/description/decode-description.js";
-import { parseDeviceDescription, type DeviceDescription } from "../../src/description/device-description.js";
-import { servicesOnDescriptionHost } from "../../src/description/control-url-policy.js";
+import { decodeDescriptionBody } from "../../src/upnp/description/decode-description.js";
+import { parseDeviceDescription, type DeviceDescription } from "../../src/upnp/description/device-description.js";
+import { servicesOnDescriptionHost } from "../../src/upnp/description/control-url-policy.js";
 import { PortholeError } from "../../src/errors/errors.js";
 import { HttpResponseParser, type ParsedHttpResponse } from "../../src/http/http-response-parser.js";
 import { parseHttpUrl, type HttpTarget } from "../../src/http/http-url.js";
-import { parsePortListing } from "../../src/igd/port-listing.js";
-import type { PortMappingEntry } from "../../src/igd/port-mapping-entry.js";
-import { parseSoapResponse } from "../../src/soap/soap-response.js";
-import { checkLocation } from "../../src/ssdp/location-policy.js";
+import { parsePortListing } from "../../src/upnp/igd/port-listing.js";
+import type { PortMappingEntry } from "../../src/upnp/igd/port-mapping-entry.js";
+import { parseSoapResponse } from "../../src/upnp/soap/soap-response.js";
+import { checkLocation } from "../../src/upnp/ssdp/location-policy.js";
 import { testNetworks } from "../fixtures/local-networks.js";
-import { parseSsdpResponse, type SsdpResponse } from "../../src/ssdp/ssdp-message.js";
+import { parseSsdpResponse, type SsdpResponse } from "../../src/upnp/ssdp/ssdp-message.js";
 import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
 import { descriptionSeeds, httpResponseSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
 
@@ -125,7 +125,7 @@ function checkEntries(entries: PortMappingEntry[]): string | undefined {
     if (!isPort(entry.externalPort) || !isPort(entry.internalPort)) return "port out of range";
     if (entry.protocol !== "TCP" && entry.protocol !== "UDP") return `protocol ${entry.protocol}`;
     if (typeof entry.enabled !== "boolean") return "enabled not a boolean";
-    if (!Number.isInteger(entry.leaseDuration) || entry.leaseDuration < 0 || entry.leaseDuration > 0xffffffff) return "lease out of range";
+    if (!Number.isInteger(entry.leaseSeconds) || entry.leaseSeconds < 0 || entry.leaseSeconds > 0xffffffff) return "lease out of range";
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { resultOf } from "../../src/compat/result-of.js";
 // A port already mapped to another LAN host, and the delete of a mapping that does not exist:
 // what miniupnpd answers, and the result each API turns it into.
 import { test } from "node:test";
@@ -31,7 +32,7 @@ test("a port mapped to another LAN host: 718 for upnpc, CONFLICT_WITH_OTHER_MAPP
       assert.ok(error instanceof UpnpActionError, String(error));
       assert.equal(error.upnpCode, 718);
       assert.equal(error.action, "AddPortMapping");
-      assert.equal(UPNPResult[error.result], "CONFLICT_WITH_OTHER_MAPPING");
+      assert.equal(UPNPResult[resultOf(error)], "CONFLICT_WITH_OTHER_MAPPING");
       return true;
     });
     // The other host's mapping is untouched.

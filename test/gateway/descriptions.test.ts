@@ -29,7 +29,7 @@ test("descriptions with <, &, quotes and non-ASCII text arrive intact, through b
 
   // GetListOfPortMappings carries the entries as an XML document inside an XML argument: escaped twice.
   for (const method of ["generic", "list"] as const) {
-    const byPort = new Map((await gateway.listPortMappings({ method })).map((entry) => [entry.externalPort, entry.description]));
+    const byPort = new Map(((await gateway.listPortMappings({ method })).entries).map((entry) => [entry.externalPort, entry.description]));
     assert.deepEqual([byPort.get(5400), byPort.get(5401), byPort.get(5402)], [tricky, tricky, lookalike], `method ${method}`);
   }
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { defaultExternalAddress, rigFromEnvironment, startMiniupnpd } from "./rig.js";
 import { discoverWithCompat } from "./compat-discovery.js";
 import { assertForwarded, listenOnLan } from "./forwarding-checks.js";
-import { IGDStatus, UPNPResult, findGateway, findGateways, gatewayFromUrl, type Gateway } from "../../src/index.js";
+import { IGDStatus, UPNPResult, findGateway, findGateways, gatewayFromUrl, type WanConnection } from "../../src/index.js";
 
 const rig = rigFromEnvironment();
 const ipv4DescriptionUrl = `http://${rig.gateway.lanIpv4}:5000/rootDesc.xml`;
@@ -39,12 +39,15 @@ test("compat: a device filter that matches nothing the gateway announces finds n
   assert.equal(upnp.getGateway(), null);
 });
 
-function assertHealthyGateway(gateway: Gateway, controlHost: string, localAddress: string): void {
+function assertHealthyGateway(gateway: WanConnection, controlHost: string, localAddress: string): void {
   assert.equal(gateway.controlUrl, `http://${controlHost}:5000/ctl/IPConn`);
   assert.equal(gateway.serviceType, "urn:schemas-upnp-org:service:WANIPConnection:2");
-  assert.equal(gateway.igdVersion, 2);
+  assert.equal(gateway.serviceVersion, 2);
   assert.equal(gateway.localAddress, localAddress);
-  assert.deepEqual(gateway.status, {
+  // miniupnpd counts its uptime from its own start: some whole number of seconds.
+  const { uptimeSeconds, ...status } = gateway.status!;
+  assert.ok(Number.isInteger(uptimeSeconds), `uptime ${uptimeSeconds}`);
+  assert.deepEqual(status, {
     rank: 1,
     connected: true,
     connectionStatus: "Connected",
@@ -60,7 +63,7 @@ test("idiomatic: findGateway() finds the gateway over IPv4, connected, with a pu
   t.after(() => daemon.stop());
 
   // Here the interface is named by its address, the other form `multicastInterface` takes.
-  const gateway = await findGateway({ multicastInterface: rig.lan.ipv4, timeoutMs: 2_000 });
+  const gateway = await findGateway({ multicastInterface: rig.lan.ipv4, listenMs: 2_000 });
   assertHealthyGateway(gateway, rig.gateway.lanIpv4, rig.lan.ipv4);
   assert.equal(gateway.descriptionUrl, ipv4DescriptionUrl);
   assert.equal(await gateway.getExternalAddress(), defaultExternalAddress);
@@ -70,8 +73,8 @@ test("idiomatic: findGateways() yields the one gateway once, and gatewayFromUrl(
   const daemon = await startMiniupnpd(rig);
   t.after(() => daemon.stop());
 
-  const found: Gateway[] = [];
-  for await (const gateway of findGateways({ multicastInterface: rig.lan.ifname, timeoutMs: 500 })) found.push(gateway);
+  const found: WanConnection[] = [];
+  for await (const gateway of findGateways({ multicastInterface: rig.lan.ifname, listenMs: 500 })) found.push(gateway);
   assert.deepEqual(found.map((gateway) => gateway.controlUrl), [`http://${rig.gateway.lanIpv4}:5000/ctl/IPConn`]);
 
   const direct = await gatewayFromUrl(daemon.descriptionUrl);
@@ -89,7 +92,7 @@ test("IPv6: both APIs find the gateway by SSDP over IPv6, reach it at its IPv6 a
   assert.equal(device.igdOurAddr, rig.lan.ipv6);
   assert.equal(await device.queryExternalAddress(), defaultExternalAddress);
 
-  const gateway = await findGateway({ ipv6: true, multicastInterface: rig.lan.ifname, timeoutMs: 2_000 });
+  const gateway = await findGateway({ ipv6: true, multicastInterface: rig.lan.ifname, listenMs: 2_000 });
   assertHealthyGateway(gateway, `[${rig.gateway.lanIpv6}]`, rig.lan.ipv6);
 
   // Control over IPv6 works: told our IPv4 address, the gateway maps and forwards.
@@ -106,7 +109,7 @@ test(
     t.after(() => daemon.stop());
     const { gateway: device } = await discoverWithCompat(rig, true);
     assert.equal(UPNPResult[await device.addPortMapping(7600, 0, "over IPv6", "UDP", 60)], "SUCCESS");
-    const gateway = await findGateway({ ipv6: true, multicastInterface: rig.lan.ifname, timeoutMs: 2_000 });
+    const gateway = await findGateway({ ipv6: true, multicastInterface: rig.lan.ifname, listenMs: 2_000 });
     assert.equal((await gateway.addPortMapping({ internalPort: 7601, protocol: "UDP", leaseSeconds: 60 })).internalClient, rig.lan.ipv4);
   },
 );

@@ -1,3 +1,4 @@
+import { resultOf } from "../../src/compat/result-of.js";
 // A gateway whose own WAN address is reserved (a test net, like a router behind another NAT):
 // miniupnpd hides that address and refuses every mapping. porthole must make that plain.
 import { test } from "node:test";
@@ -15,7 +16,7 @@ test("reserved WAN address: connected, but no external address (rank 2), and map
 
   // miniupnpd 2.3.1 says "Connected" but answers GetExternalIPAddress with an empty address
   // rather than its reserved one (198.51.100.1).
-  const gateway = await findGateway({ multicastInterface: rig.lan.ifname, timeoutMs: 1_000 });
+  const gateway = await findGateway({ multicastInterface: rig.lan.ifname, listenMs: 1_000 });
   assert.equal(await gateway.getExternalAddress(), "");
   assert.equal(gateway.status?.rank, 2);
   assert.equal(gateway.status?.connected, true);
@@ -25,7 +26,7 @@ test("reserved WAN address: connected, but no external address (rank 2), and map
   await assert.rejects(gateway.addPortMapping({ internalPort: 5300, protocol: "UDP" }), (error: unknown) => {
     assert.ok(error instanceof UpnpActionError, String(error));
     assert.equal(error.upnpCode, 501);
-    assert.equal(UPNPResult[error.result], "ACTION_FAILED");
+    assert.equal(UPNPResult[resultOf(error)], "ACTION_FAILED");
     return true;
   });
 

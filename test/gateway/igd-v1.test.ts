@@ -1,3 +1,4 @@
+import { resultOf } from "../../src/compat/result-of.js";
 // The same flow against miniupnpd forced to IGDv1 (`-1`): porthole must pick WANIPConnection:1,
 // map through both APIs (lease 0 from the compatible one), and find other ports without the
 // IGDv2-only AddAnyPortMapping.
@@ -45,7 +46,7 @@ test("IGDv1 idiomatic: a TCP mapping forwards, is listed, and is deleted", async
   t.after(() => daemon.stop());
   const gateway = await gatewayFromUrl(daemon.descriptionUrl);
   assert.equal(gateway.serviceType, wanIpConnection1);
-  assert.equal(gateway.igdVersion, 1);
+  assert.equal(gateway.serviceVersion, 1);
   assert.equal(gateway.status?.rank, 1);
   const listener = await listenOnLan(rig, "TCP", 4400);
   t.after(() => listener.close());
@@ -54,7 +55,7 @@ test("IGDv1 idiomatic: a TCP mapping forwards, is listed, and is deleted", async
   assert.equal(mapping.externalPort, 44000);
   assert.equal(mapping.internalClient, rig.lan.ipv4);
   // The default walks GetGenericPortMappingEntry, which every IGDv1 gateway offers.
-  const entries = await gateway.listPortMappings();
+  const entries = (await gateway.listPortMappings()).entries;
   assert.deepEqual(
     entries.map((entry) => [entry.protocol, entry.externalPort, entry.internalClient, entry.internalPort, entry.description]),
     [["TCP", 44000, rig.lan.ipv4, 4400, "v1 tcp"]],
@@ -62,7 +63,7 @@ test("IGDv1 idiomatic: a TCP mapping forwards, is listed, and is deleted", async
   await assertForwarded(rig, listener, "TCP", 44000);
 
   await gateway.deletePortMapping({ externalPort: 44000, protocol: "tcp" });
-  assert.deepEqual(await gateway.listPortMappings(), []);
+  assert.deepEqual(await gateway.listPortMappings(), { entries: [], truncated: false });
   await assertNotForwarded(rig, listener, "TCP", 44000);
 });
 
@@ -79,7 +80,7 @@ test("IGDv1: a conflict is 718 / CONFLICT_WITH_OTHER_MAPPING; anyPort tries othe
   await assert.rejects(gateway.addPortMapping({ internalPort: 4500, protocol: "UDP" }), (error: unknown) => {
     assert.ok(error instanceof UpnpActionError, String(error));
     assert.equal(error.upnpCode, 718);
-    assert.equal(UPNPResult[error.result], "CONFLICT_WITH_OTHER_MAPPING");
+    assert.equal(UPNPResult[resultOf(error)], "CONFLICT_WITH_OTHER_MAPPING");
     return true;
   });
 

@@ -23,8 +23,8 @@ test("IGDv2: a lease of 0 is granted as 604800 s, as porthole's getPortMapping a
   // addPortMapping reads the entry back (verify) and returns the granted lease, not the asked one.
   assertLeaseLeft(idiomatic.leaseSeconds, miniupnpdMaxLeaseSeconds, "addPortMapping");
 
-  assertLeaseLeft((await gateway.getPortMapping(4600, "UDP"))?.leaseDuration, miniupnpdMaxLeaseSeconds, "getPortMapping UDP");
-  assertLeaseLeft((await gateway.getPortMapping(4601, "TCP"))?.leaseDuration, miniupnpdMaxLeaseSeconds, "getPortMapping TCP");
+  assertLeaseLeft((await gateway.getPortMapping(4600, "UDP"))?.leaseSeconds, miniupnpdMaxLeaseSeconds, "getPortMapping UDP");
+  assertLeaseLeft((await gateway.getPortMapping(4601, "TCP"))?.leaseSeconds, miniupnpdMaxLeaseSeconds, "getPortMapping TCP");
   const listed = await listWithUpnpc(rig, daemon.descriptionUrl);
   assert.deepEqual(listed.map((mapping) => mapping.externalPort).sort(), [4600, 4601]);
   for (const mapping of listed) assertLeaseLeft(mapping.leaseSeconds, miniupnpdMaxLeaseSeconds, `upnpc -l port ${mapping.externalPort}`);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { rigFromEnvironment, startMiniupnpd } from "./rig.js";
 import { listWithUpnpc } from "./upnpc-commands.js";
 import { assertLeaseLeft } from "./lease-checks.js";
-import { gatewayFromUrl, type Gateway, type PortMappingEntry } from "../../src/index.js";
+import { gatewayFromUrl, type WanConnection, type PortMappingEntry } from "../../src/index.js";
 
 const rig = rigFromEnvironment();
 const mappingCount = 200;
@@ -13,7 +13,7 @@ const firstPort = 20000;
 const leaseSeconds = 3600;
 
 /** Half TCP, half UDP, on distinct ports, each with its own internal port and description. */
-async function addMany(gateway: Gateway): Promise<void> {
+async function addMany(gateway: WanConnection): Promise<void> {
   for (let i = 0; i < mappingCount; i++) {
     await gateway.addPortMapping({
       externalPort: firstPort + i,
@@ -29,7 +29,7 @@ async function addMany(gateway: Gateway): Promise<void> {
 
 /** An entry without its lease, which ticks down between two listings. */
 function key(entry: PortMappingEntry): string {
-  const { leaseDuration, ...rest } = entry;
+  const { leaseSeconds, ...rest } = entry;
   return JSON.stringify(rest);
 }
 
@@ -39,8 +39,8 @@ test(`${mappingCount} mappings: "generic" and "list" return the same set of entr
   const gateway = await gatewayFromUrl(daemon.descriptionUrl);
   await addMany(gateway);
 
-  const generic = await gateway.listPortMappings({ method: "generic" });
-  const list = await gateway.listPortMappings({ method: "list" });
+  const generic = (await gateway.listPortMappings({ method: "generic" })).entries;
+  const list = (await gateway.listPortMappings({ method: "list" })).entries;
   assert.equal(generic.length, mappingCount);
   assert.equal(list.length, mappingCount);
   assert.deepEqual(new Set(list.map(key)), new Set(generic.map(key)));
@@ -53,7 +53,7 @@ test(`${mappingCount} mappings: "generic" and "list" return the same set of entr
       [entry.protocol, entry.internalPort, entry.internalClient, entry.description, entry.enabled],
       [i % 2 === 0 ? "TCP" : "UDP", 30000 + i, rig.lan.ipv4, `mapping #${i}`, true],
     );
-    assertLeaseLeft(entry.leaseDuration, leaseSeconds, `port ${entry.externalPort}`);
+    assertLeaseLeft(entry.leaseSeconds, leaseSeconds, `port ${entry.externalPort}`);
   }
 
   assert.equal((await listWithUpnpc(rig, daemon.descriptionUrl)).length, mappingCount);
@@ -67,7 +67,7 @@ test("the default listing of 300 mappings of one protocol leaves miniupnpd alive
   for (let i = 0; i < count; i++) {
     await gateway.addPortMapping({ externalPort: 40000 + i, internalPort: 40000 + i, protocol: "UDP", leaseSeconds, verify: false });
   }
-  const entries = await gateway.listPortMappings();
+  const entries = (await gateway.listPortMappings()).entries;
   assert.equal(entries.length, count);
   // Still answering: the walk did not take the daemon down.
   assert.equal(await gateway.getExternalAddress(), "11.22.33.44");

@@ -79,9 +79,9 @@ test("idiomatic: mappings made with upnpc -a are read back by listPortMappings (
 
   const expected = made.map(({ leaseSeconds, ...request }) => ({ ...request, remoteHost: "", enabled: true, description: "libminiupnpc" }));
   for (const method of [undefined, "generic", "list"] as const) {
-    const entries = byPort(await gateway.listPortMappings({ method }));
-    assert.deepEqual(entries.map(({ leaseDuration, ...rest }) => rest), expected, `method ${method ?? "default"}`);
-    entries.forEach((entry, i) => assertLeaseLeft(entry.leaseDuration, made[i]!.leaseSeconds));
+    const entries = byPort((await gateway.listPortMappings({ method })).entries);
+    assert.deepEqual(entries.map(({ leaseSeconds, ...rest }) => rest), expected, `method ${method ?? "default"}`);
+    entries.forEach((entry, i) => assertLeaseLeft(entry.leaseSeconds, made[i]!.leaseSeconds));
   }
   const entry = await gateway.getPortMapping(15002, "udp");
   assert.ok(entry !== undefined);
@@ -99,7 +99,7 @@ test("upnpc and porthole agree on the whole table, entry for entry", async (t) =
   const fromUpnpc = (mapping: UpnpcMapping) => [mapping.protocol, mapping.externalPort, mapping.internalClient, mapping.internalPort, mapping.description];
   const fromPorthole = (entry: PortMappingEntry) => [entry.protocol, entry.externalPort, entry.internalClient, entry.internalPort, entry.description];
   assert.deepEqual(
-    byPort(await gateway.listPortMappings({ method: "generic" })).map(fromPorthole),
+    byPort((await gateway.listPortMappings({ method: "generic" })).entries).map(fromPorthole),
     byPort(await listWithUpnpc(rig, daemon.descriptionUrl)).map(fromUpnpc),
   );
 });

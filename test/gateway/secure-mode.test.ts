@@ -1,3 +1,4 @@
+import { resultOf } from "../../src/compat/result-of.js";
 // miniupnpd with secure_mode: a client may map ports to its own address only. What it answers
 // for another LAN address, and the results porthole turns that into.
 import { test } from "node:test";
@@ -18,7 +19,7 @@ function isRefusal(action: string, upnpCode: number) {
     assert.ok(error instanceof UpnpActionError, String(error));
     assert.equal(error.action, action);
     assert.equal(error.upnpCode, upnpCode);
-    assert.equal(UPNPResult[error.result], UPNPResult[resultForUpnpCode(upnpCode)]);
+    assert.equal(UPNPResult[resultOf(error)], UPNPResult[resultForUpnpCode(upnpCode)]);
     return true;
   };
 }

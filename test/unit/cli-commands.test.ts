@@ -69,7 +69,7 @@ test("map uses the finite default lease and prints the documented JSON shape", a
     ],
   });
   assert.deepEqual(
-    gateway.mappings.map((m) => [m.protocol, m.externalPort, m.internalPort, m.internalClient, m.leaseDuration]),
+    gateway.mappings.map((m) => [m.protocol, m.externalPort, m.internalPort, m.internalClient, m.leaseSeconds]),
     [["TCP", 8080, 8080, "127.0.0.1", 3600]],
   );
 });
@@ -81,7 +81,7 @@ test("map takes --internal-port, --proto in any case, --lease 0 and --internal-c
   assert.match(result.stdout, /UDP 203\.0\.113\.7:9000 → 127\.0\.0\.5:9001/);
   assert.match(result.stdout, /lease permanent/);
   assert.deepEqual(
-    gateway.mappings.map((m) => [m.protocol, m.externalPort, m.internalPort, m.internalClient, m.leaseDuration]),
+    gateway.mappings.map((m) => [m.protocol, m.externalPort, m.internalPort, m.internalClient, m.leaseSeconds]),
     [["UDP", 9000, 9001, "127.0.0.5", 0]],
   );
 });
@@ -114,7 +114,7 @@ test("a conflict (718) exits 1 with the error document, and the hint names the h
   const { code, json } = await portholeJson(["map", "8080", ...via(gateway)]);
   assert.equal(code, 1);
   assert.deepEqual(Object.keys(json), ["error"]);
-  assert.deepEqual(Object.keys(json.error), ["result", "resultName", "upnpCode", "message"]);
+  assert.deepEqual(Object.keys(json.error), ["code", "result", "resultName", "upnpCode", "message"]);
   assert.equal(json.error.resultName, "CONFLICT_WITH_OTHER_MAPPING");
   assert.equal(json.error.result, 13);
   assert.equal(json.error.upnpCode, 718);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeDescriptionBody } from "../../src/description/decode-description.js";
+import { decodeDescriptionBody } from "../../src/upnp/description/decode-description.js";
 
 test("invalid UTF-8 bytes become U+FFFD instead of failing the description (aioupnp#7)", () => {
   const body = Buffer.concat([Buffer.from("<name>Caf"), Buffer.from([0xe9, 0x20, 0xff]), Buffer.from("</name>")]);

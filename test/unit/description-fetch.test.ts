@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { readFileSync } from "node:fs";
 import { HttpError, InvalidResponseError, TimeoutError } from "../../src/errors/errors.js";
-import { fetchDeviceDescription } from "../../src/description/fetch-description.js";
+import { fetchDeviceDescription } from "../../src/upnp/description/fetch-description.js";
 import { EmptyDescriptionError } from "../../src/errors/errors.js";
 
 const fixtureDirectory = new URL("../../../test/fixtures/descriptions/", import.meta.url);

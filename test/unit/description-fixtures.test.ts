@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { decodeDescriptionBody } from "../../src/description/decode-description.js";
-import { parseDeviceDescription, type DeviceDescription } from "../../src/description/device-description.js";
+import { decodeDescriptionBody } from "../../src/upnp/description/decode-description.js";
+import { parseDeviceDescription, type DeviceDescription } from "../../src/upnp/description/device-description.js";
 
 // Compiled to build/test/unit, the fixtures stay in the source tree.
 const fixtureDirectory = fileURLToPath(new URL("../../../test/fixtures/descriptions/", import.meta.url));

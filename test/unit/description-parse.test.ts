@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidResponseError } from "../../src/errors/errors.js";
-import { parseDeviceDescription } from "../../src/description/device-description.js";
-import { classifyWanServiceType } from "../../src/description/wan-service-type.js";
+import { parseDeviceDescription } from "../../src/upnp/description/device-description.js";
+import { classifyWanServiceType } from "../../src/upnp/description/wan-service-type.js";
 
 const descriptionUrl = "http://192.168.1.1:5000/rootDesc.xml";
 

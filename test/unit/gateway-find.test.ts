@@ -1,3 +1,4 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findGateway, findGateways, gatewayFromUrl, NoGatewayError, UPNPResult } from "../../src/index.js";
@@ -7,11 +8,11 @@ import { fakeDevice, searchOnly, virtualGateway } from "./support/virtual-gatewa
 test("findGateway returns a connected gateway with a public address at once, with our address toward it", async (t) => {
   const vg = await virtualGateway(t, { externalAddress: "11.22.33.44" });
   const started = Date.now();
-  const gateway = await findGateway({ ...searchOnly(vg), timeoutMs: 5000 });
+  const gateway = await findGateway({ ...searchOnly(vg), listenMs: 5000 });
   assert.ok(Date.now() - started < 4000, "must not sit out the 5 s listening time");
   assert.equal(gateway.descriptionUrl, vg.descriptionUrl);
   assert.equal(gateway.serviceType, "urn:schemas-upnp-org:service:WANIPConnection:2");
-  assert.equal(gateway.igdVersion, 2);
+  assert.equal(gateway.serviceVersion, 2);
   assert.equal(gateway.localAddress, "127.0.0.1");
   assert.equal(gateway.status?.rank, 1);
   assert.equal(gateway.status?.externalAddress, "11.22.33.44");
@@ -32,7 +33,7 @@ test("ranking prefers connected + public over double NAT over disconnected (mini
   assert.equal(withoutBest.status?.externalAddressScope, "cgnat");
 
   const onlyDisconnected = await findGateway(searchOnly(disconnected));
-  assert.equal(onlyDisconnected.status?.rank, 3);
+  assert.equal(onlyDisconnected.status?.rank, 4);
   assert.equal(onlyDisconnected.status?.connected, false);
 });
 
@@ -54,7 +55,7 @@ test("breaking out of findGateways stops the search and releases everything", as
   const udpSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length;
   const found: string[] = [];
   let duringSearch = 0;
-  for await (const gateway of findGateways({ ...searchOnly(vg), timeoutMs: 30_000 })) {
+  for await (const gateway of findGateways({ ...searchOnly(vg), listenMs: 30_000 })) {
     found.push(gateway.descriptionUrl!);
     duringSearch = udpSockets();
     break;
@@ -67,26 +68,26 @@ test("breaking out of findGateways stops the search and releases everything", as
 
 test("nothing answering gives NoGatewayError NO_DEVICES", async () => {
   await assert.rejects(
-    findGateway({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], timeoutMs: 300 }),
-    (error: unknown) => error instanceof NoGatewayError && error.result === UPNPResult.NO_DEVICES,
+    findGateway({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], listenMs: 300 }),
+    (error: unknown) => error instanceof NoGatewayError && resultOf(error) === UPNPResult.NO_DEVICES,
   );
 });
 
 test("a device that is not a gateway gives NoGatewayError NO_GATEWAY naming it and why", async (t) => {
   const renderer = await fakeDevice(t, await readFile(new URL("../../../test/fixtures/descriptions/media-renderer.xml", import.meta.url), "utf8"));
-  await assert.rejects(findGateway({ ...renderer, timeoutMs: 500 }), (error: unknown) => {
+  await assert.rejects(findGateway({ ...renderer, listenMs: 500 }), (error: unknown) => {
     assert.ok(error instanceof NoGatewayError);
-    assert.equal(error.result, UPNPResult.NO_GATEWAY);
-    assert.match(error.message, /NO_IGD/);
+    assert.equal(resultOf(error), UPNPResult.NO_GATEWAY);
+    assert.match(error.message, /not-a-gateway/);
     return true;
   });
 });
 
-test("a gateway that fails GetStatusInfo and reports no external address is returned as not connected (rank 3)", async (t) => {
+test("a gateway that fails GetStatusInfo and reports no external address is returned as not connected (rank 4)", async (t) => {
   const vg = await virtualGateway(t, { quirks: { getStatusInfoFails: true } });
   vg.setExternalAddress("");
-  const gateway = await findGateway({ ...searchOnly(vg), timeoutMs: 300 });
-  assert.equal(gateway.status?.rank, 3);
+  const gateway = await findGateway({ ...searchOnly(vg), listenMs: 300 });
+  assert.equal(gateway.status?.rank, 4);
   assert.equal(gateway.status?.connected, false);
 });
 

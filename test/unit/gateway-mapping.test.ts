@@ -1,6 +1,7 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findGateway, Gateway, InvalidArgumentError, PortholeError, TimeoutError, UpnpActionError, UPNPResult } from "../../src/index.js";
+import { findGateway, WanConnection, InvalidArgumentError, PortholeError, TimeoutError, UpnpActionError, UPNPResult } from "../../src/index.js";
 import { searchOnly, virtualGateway } from "./support/virtual-gateway-fixture.js";
 import type { VirtualGatewayOptions } from "../../src/index.js";
 
@@ -47,7 +48,7 @@ test("lease quirks: 725 and ARRIS's 402 fall back to a permanent lease; 402 on 0
   const { gateway } = await gatewayFor(t, { quirks: { onlyPermanentLeases: true } });
   await assert.rejects(
     gateway.addPortMapping({ internalPort: 5001, protocol: "TCP", leaseFallback: false }),
-    (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 725 && e.result === UPNPResult.ONLY_PERMANENT_LEASE_SUPPORTED,
+    (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 725 && resultOf(e) === UPNPResult.ONLY_PERMANENT_LEASE_SUPPORTED,
   );
 });
 
@@ -57,7 +58,7 @@ test("a conflict is a typed 718; anyPort lets an IGDv2 gateway pick another port
   await assert.rejects(gateway.addPortMapping({ internalPort: 6000, protocol: "UDP" }), (e: unknown) => {
     assert.ok(e instanceof UpnpActionError);
     assert.equal(e.upnpCode, 718);
-    assert.equal(e.result, UPNPResult.CONFLICT_WITH_OTHER_MAPPING);
+    assert.equal(resultOf(e), UPNPResult.CONFLICT_WITH_OTHER_MAPPING);
     assert.equal(e.action, "AddPortMapping");
     return true;
   });
@@ -80,7 +81,7 @@ test("a mapping the router accepts and drops is reported, not trusted (tailscale
   const { gateway } = await gatewayFor(t, { quirks: { silentlyDropMappings: true } });
   await assert.rejects(
     gateway.addPortMapping({ internalPort: 7000, protocol: "UDP" }),
-    (e: unknown) => e instanceof PortholeError && e.result === UPNPResult.ACTION_FAILED && /dropped/.test(e.message),
+    (e: unknown) => e instanceof PortholeError && resultOf(e) === UPNPResult.ACTION_FAILED && /dropped/.test(e.message),
   );
 });
 
@@ -89,8 +90,8 @@ test("delete, get and list: GetListOfPortMappings and the generic walk agree", a
   for (let port = 20000; port < 20025; port++) {
     await gateway.addPortMapping({ internalPort: port, protocol: port % 2 ? "UDP" : "TCP", description: `m${port}`, verify: false });
   }
-  const listed = await gateway.listPortMappings({ method: "list" });
-  const walked = await gateway.listPortMappings({ method: "generic" });
+  const listed = (await gateway.listPortMappings({ method: "list" })).entries;
+  const walked = (await gateway.listPortMappings({ method: "generic" })).entries;
   const key = (e: { protocol: string; externalPort: number }) => `${e.protocol}/${e.externalPort}`;
   assert.equal(listed.length, 25);
   assert.deepEqual(new Set(listed.map(key)), new Set(walked.map(key)));
@@ -106,7 +107,7 @@ test("delete, get and list: GetListOfPortMappings and the generic walk agree", a
 test("IGDv1 lists with the generic walk only", async (t) => {
   const { vg, gateway } = await gatewayFor(t, { igdVersion: 1 });
   await gateway.addPortMapping({ internalPort: 30000, protocol: "TCP" });
-  const entries = await gateway.listPortMappings();
+  const entries = (await gateway.listPortMappings()).entries;
   assert.equal(entries.length, 1);
   assert.equal(entries[0]?.internalClient, "127.0.0.1");
   assert.ok(!vg.requests.some((r) => r.action === "GetListOfPortMappings"));
@@ -114,9 +115,9 @@ test("IGDv1 lists with the generic walk only", async (t) => {
 
 test("bad arguments are refused before any traffic, with the engine's result codes", async (t) => {
   const vg = await virtualGateway(t);
-  const gateway = new Gateway({ controlUrl: `http://127.0.0.1:${vg.httpPort}/ctl/IPConn`, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
-  const refused = async (options: Parameters<Gateway["addPortMapping"]>[0], result: UPNPResult) =>
-    assert.rejects(gateway.addPortMapping(options), (e: unknown) => e instanceof InvalidArgumentError && e.result === result);
+  const gateway = new WanConnection({ controlUrl: `http://127.0.0.1:${vg.httpPort}/ctl/IPConn`, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  const refused = async (options: Parameters<WanConnection["addPortMapping"]>[0], result: UPNPResult) =>
+    assert.rejects(gateway.addPortMapping(options), (e: unknown) => e instanceof InvalidArgumentError && resultOf(e) === result);
   await refused({ internalPort: 0, protocol: "TCP" }, UPNPResult.INVALID_PORT);
   await refused({ internalPort: 65536, protocol: "TCP" }, UPNPResult.INVALID_PORT);
   await refused({ internalPort: 80, externalPort: 1.5, protocol: "TCP" }, UPNPResult.INVALID_PORT);
@@ -127,7 +128,7 @@ test("bad arguments are refused before any traffic, with the engine's result cod
 
 test("a gateway built by hand from a control URL works without discovery", async (t) => {
   const vg = await virtualGateway(t, { externalAddress: "11.0.0.7" });
-  const gateway = new Gateway({ controlUrl: `http://127.0.0.1:${vg.httpPort}/ctl/IPConn`, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2" });
+  const gateway = new WanConnection({ controlUrl: `http://127.0.0.1:${vg.httpPort}/ctl/IPConn`, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2" });
   assert.equal(await gateway.getExternalAddress(), "11.0.0.7");
   const mapping = await gateway.addPortMapping({ internalPort: 9000, protocol: "TCP" });
   assert.equal(mapping.internalClient, "127.0.0.1", "our address is found from the routing table");

@@ -8,10 +8,10 @@
  *   node hostile-client.js soap <controlUrl> <timeoutMs>
  *   node hostile-client.js find <ssdpPort> <listenMs> <maxDevices>
  */
-import { fetchDeviceDescription } from "../../src/description/fetch-description.js";
+import { fetchDeviceDescription } from "../../src/upnp/description/fetch-description.js";
 import { PortholeError, TimeoutError, HttpError } from "../../src/errors/errors.js";
-import { findGateway } from "../../src/gateway/find-gateways.js";
-import { soapCall } from "../../src/soap/soap-call.js";
+import { findGateway } from "../../src/upnp/gateway/find-gateways.js";
+import { soapCall } from "../../src/upnp/soap/soap-call.js";
 
 /** How a call ended, as the tests read it. */
 export interface ClientOutcome {

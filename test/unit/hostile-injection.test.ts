@@ -4,10 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Gateway, InvalidArgumentError } from "../../src/index.js";
+import { WanConnection, InvalidArgumentError } from "../../src/index.js";
 import { parseHttpUrl } from "../../src/http/http-url.js";
-import { buildSoapEnvelope } from "../../src/soap/soap-envelope.js";
-import { buildMSearch } from "../../src/ssdp/ssdp-message.js";
+import { buildSoapEnvelope } from "../../src/upnp/soap/soap-envelope.js";
+import { buildMSearch } from "../../src/upnp/ssdp/ssdp-message.js";
 import { InvalidResponseError } from "../../src/errors/errors.js";
 import { childElement, descendants, parseXml } from "../../src/xml/parse-xml.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
@@ -46,7 +46,7 @@ test("any text XML can carry comes back unchanged from the envelope (property)",
 
 test("a hostile description reaches the router as text, and the mapping keeps our own internal client", async (t) => {
   const vg = await virtualGateway(t);
-  const gateway = new Gateway({ controlUrl: vg.descriptionUrl.replace(/\/[^/]*$/, "/ctl/IPConn"), serviceType, localAddress: "127.0.0.1" });
+  const gateway = new WanConnection({ controlUrl: vg.descriptionUrl.replace(/\/[^/]*$/, "/ctl/IPConn"), serviceType, localAddress: "127.0.0.1" });
   const mapping = await gateway.addPortMapping({ internalPort: 5555, protocol: "UDP", description: injection });
   assert.equal(mapping.internalClient, "127.0.0.1");
   assert.deepEqual(
@@ -58,13 +58,13 @@ test("a hostile description reaches the router as text, and the mapping keeps ou
     sent.arguments.map(([name]) => name),
     ["NewRemoteHost", "NewExternalPort", "NewProtocol", "NewInternalPort", "NewInternalClient", "NewEnabled", "NewPortMappingDescription", "NewLeaseDuration"],
   );
-  const listed = await gateway.listPortMappings();
+  const listed = (await gateway.listPortMappings()).entries;
   assert.equal(listed[0]?.description, injection);
 });
 
 test("a remote host or internal client carrying markup is refused before anything is sent", async (t) => {
   const vg = await virtualGateway(t);
-  const gateway = new Gateway({ controlUrl: vg.descriptionUrl.replace(/\/[^/]*$/, "/ctl/IPConn"), serviceType, localAddress: "127.0.0.1" });
+  const gateway = new WanConnection({ controlUrl: vg.descriptionUrl.replace(/\/[^/]*$/, "/ctl/IPConn"), serviceType, localAddress: "127.0.0.1" });
   for (const options of [
     { remoteHost: "</NewRemoteHost><NewExternalPort>1" },
     { remoteHost: "1.2.3.4\r\nX: y" },

@@ -2,7 +2,8 @@
 // a LAN attacker must not point it at this host's loopback, another network, or another scheme.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkLocation, localNetworks } from "../../src/ssdp/location-policy.js";
+import { localNetworks, systemHostNetwork } from "../../src/net/host-network.js";
+import { checkLocation } from "../../src/upnp/ssdp/location-policy.js";
 import { testNetworks } from "../fixtures/local-networks.js";
 
 const networks = testNetworks;
@@ -68,5 +69,5 @@ test("an IPv6 link-local LOCATION without a zone gets the zone of the interface 
 });
 
 test("localNetworks lists this host's prefixes, loopback included", () => {
-  assert.ok(localNetworks().some((network) => network.cidr.startsWith("127.")));
+  assert.ok(localNetworks(systemHostNetwork).some((network) => network.cidr.startsWith("127.")));
 });

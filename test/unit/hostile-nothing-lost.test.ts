@@ -3,7 +3,7 @@
 // again, so no mapping is left that the caller does not know about, and never someone else's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Gateway, TimeoutError } from "../../src/index.js";
+import { WanConnection, TimeoutError } from "../../src/index.js";
 import { soapReply, startControlServer } from "../fixtures/soap/control-server.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
@@ -12,7 +12,7 @@ const controlUrlOf = (descriptionUrl: string): string => descriptionUrl.replace(
 async function slowGateway(t: Parameters<typeof virtualGateway>[0]) {
   // Every reply waits 300 ms; AddPortMapping below gives up after 100 ms, after the request went out.
   const vg = await virtualGateway(t, { quirks: { responseDelayMs: 300 } });
-  const gateway = new Gateway({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  const gateway = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
   return { vg, gateway };
 }
 
@@ -38,7 +38,7 @@ test("a caller abort during AddPortMapping rejects with its reason and leaves no
 
 test("the cleanup never removes another client's mapping on the same port", async (t) => {
   const { vg, gateway } = await slowGateway(t);
-  const other = new Gateway({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  const other = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
   await other.addPortMapping({ internalPort: 4002, internalClient: "127.0.0.9", protocol: "UDP", verify: false });
   await assert.rejects(gateway.addPortMapping({ internalPort: 4002, protocol: "UDP", timeoutMs: 100 }), TimeoutError);
   assert.deepEqual(
@@ -71,7 +71,7 @@ test("a caller abort during the verify step deletes the mapping just added and r
     DeletePortMapping: () => ({ body: soapReply("DeletePortMapping", "") }),
   });
   t.after(() => server.close());
-  const gateway = new Gateway({ controlUrl: server.controlUrl, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:1", localAddress: "127.0.0.1" });
+  const gateway = new WanConnection({ controlUrl: server.controlUrl, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:1", localAddress: "127.0.0.1" });
   await assert.rejects(gateway.addPortMapping({ internalPort: 4003, protocol: "TCP", signal: controller.signal }), (error) => error === reason);
   assert.deepEqual(
     server.requests.map((request) => request.action),
@@ -82,7 +82,7 @@ test("a caller abort during the verify step deletes the mapping just added and r
 
 test("a router's refusal (a UPnP fault) is not followed by a cleanup: nothing was added", async (t) => {
   const vg = await virtualGateway(t, { quirks: { rejectPortsBelow1024: true } });
-  const gateway = new Gateway({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  const gateway = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
   await assert.rejects(gateway.addPortMapping({ internalPort: 80, protocol: "TCP" }));
   assert.deepEqual(vg.requests.map((request) => request.action), ["AddPortMapping"]);
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import type { SsdpTraceEvent } from "../../src/upnp/ssdp/ssdp-search.js";
 import { collectSsdp } from "./support/collect-ssdp.js";
 import { runHostileClient } from "./hostile-child.js";
 
@@ -67,7 +67,7 @@ test("LOCATIONs on another network, with another scheme or a host name are not f
   const refused = ["http://10.99.0.1:5000/rootDesc.xml", "https://127.0.0.1:5000/x.xml", "file:///etc/passwd", "http://localhost:5000/x.xml"];
   const replier = await startReplier(t, (i) => reply(refused[i]!, `uuid:r-${i}`), refused.length);
   const events: SsdpTraceEvent[] = [];
-  const replies = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: replier.port }], timeoutMs: 400, retransmits: 1, onTrace: (event) => events.push(event) });
+  const replies = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: replier.port }], listenMs: 400, retransmits: 1, onTrace: (event) => events.push(event) });
   assert.deepEqual(replies, []);
   const reasons = events.flatMap((event) => (event.type === "location-refused" ? [[event.reply.location, event.reason]] : []));
   assert.equal(reasons.length, refused.length);
@@ -79,10 +79,10 @@ test("LOCATIONs on another network, with another scheme or a host name are not f
 test("allowForeignLocations follows any http: LOCATION, and a reply from 127.0.0.1 naming 127.0.0.1 is always followed", async (t) => {
   const locations = ["http://10.99.0.1:5000/rootDesc.xml", "http://127.0.0.1:5000/rootDesc.xml", "https://10.99.0.1/"];
   const replier = await startReplier(t, (i) => reply(locations[i]!, `uuid:a-${i}`), locations.length);
-  const strict = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: replier.port }], timeoutMs: 300, retransmits: 1 });
+  const strict = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: replier.port }], listenMs: 300, retransmits: 1 });
   assert.deepEqual(strict.map((r) => r.location), ["http://127.0.0.1:5000/rootDesc.xml"]);
 
   const lenientReplier = await startReplier(t, (i) => reply(locations[i]!, `uuid:b-${i}`), locations.length);
-  const lenient = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: lenientReplier.port }], timeoutMs: 300, retransmits: 1, allowForeignLocations: true });
+  const lenient = await collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: lenientReplier.port }], listenMs: 300, retransmits: 1, allowForeignLocations: true });
   assert.deepEqual(lenient.map((r) => r.location).sort(), ["http://10.99.0.1:5000/rootDesc.xml", "http://127.0.0.1:5000/rootDesc.xml"]);
 });

@@ -1,8 +1,9 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { UPNPResult } from "../../src/compat/result-codes.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
-import { formatInputs, igdActions, invokeAction } from "../../src/igd/igd-actions.js";
+import { formatInputs, igdActions, invokeAction } from "../../src/upnp/igd/igd-actions.js";
 import { soapReply, startControlServer, type ControlServer } from "../fixtures/soap/control-server.js";
 
 const serviceType = "urn:schemas-upnp-org:service:WANIPConnection:1";
@@ -97,7 +98,7 @@ describe("formatInputs", () => {
   ];
   for (const [label, overrides, result] of refusals) {
     it(`refuses ${label} with ${UPNPResult[result]}`, () => {
-      assert.throws(() => add(overrides), (error: unknown) => error instanceof InvalidArgumentError && error.result === result);
+      assert.throws(() => add(overrides), (error: unknown) => error instanceof InvalidArgumentError && resultOf(error) === result);
     });
   }
 
@@ -106,7 +107,7 @@ describe("formatInputs", () => {
     assert.equal(formatInputs(igdActions.DeletePortMappingRange, range)[0]![1], "0");
     assert.throws(
       () => formatInputs(igdActions.DeletePortMappingRange, { ...range, NewStartPort: -1 }),
-      (error: unknown) => error instanceof InvalidArgumentError && error.result === UPNPResult.INVALID_PORT,
+      (error: unknown) => error instanceof InvalidArgumentError && resultOf(error) === UPNPResult.INVALID_PORT,
     );
   });
 });

@@ -1,8 +1,10 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { UPNPResult } from "../../src/compat/result-codes.js";
 import { InvalidArgumentError, InvalidResponseError, UpnpActionError } from "../../src/errors/errors.js";
-import * as igd from "../../src/igd/igd-client.js";
+import * as igd from "../../src/upnp/igd/igd-client.js";
+import * as walk from "../../src/upnp/igd/port-table-walk.js";
 import { escapeXmlText } from "../../src/xml/parse-xml.js";
 import { faultReply, soapReply, startControlServer, type ActionHandler, type ControlServer } from "../fixtures/soap/control-server.js";
 
@@ -42,7 +44,7 @@ const addRequest: igd.AddPortMappingRequest = {
   internalPort: 80,
   internalClient: "192.0.2.10",
   description: "web",
-  leaseDuration: 3600,
+  leaseSeconds: 3600,
 };
 
 describe("IGD client: adding and deleting", () => {
@@ -81,14 +83,14 @@ describe("IGD client: adding and deleting", () => {
 
   it("sends the protocol upper-case even when given lower-case (tailscale#7377)", async () => {
     const before = server.requests.length;
-    await igd.addPortMapping(service, { ...addRequest, protocol: "udp" as igd.Protocol });
+    await igd.addPortMapping(service, { ...addRequest, protocol: "udp" as igd.TransportProtocol });
     assert.equal(argumentIn(server.requests[before]!.body, "NewProtocol"), "UDP");
   });
 
   it("reports a conflict as UpnpActionError CONFLICT_WITH_OTHER_MAPPING", async () => {
     await assert.rejects(
       igd.addPortMapping(service, { ...addRequest, externalPort: 22 }),
-      (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 718 && error.result === UPNPResult.CONFLICT_WITH_OTHER_MAPPING,
+      (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 718 && resultOf(error) === UPNPResult.CONFLICT_WITH_OTHER_MAPPING,
     );
   });
 
@@ -100,7 +102,7 @@ describe("IGD client: adding and deleting", () => {
   it("reports deleting a missing mapping as NO_SUCH_ENTRY_IN_ARRAY", async () => {
     await assert.rejects(
       igd.deletePortMapping(service, { externalPort: 8080, protocol: "TCP" }),
-      (error: unknown) => error instanceof UpnpActionError && error.result === UPNPResult.NO_SUCH_ENTRY_IN_ARRAY,
+      (error: unknown) => error instanceof UpnpActionError && resultOf(error) === UPNPResult.NO_SUCH_ENTRY_IN_ARRAY,
     );
   });
 
@@ -117,8 +119,8 @@ describe("IGD client: adding and deleting", () => {
   const refusals: Array<[string, () => Promise<unknown>, UPNPResult]> = [
     ["external port 0", () => igd.addPortMapping(service, { ...addRequest, externalPort: 0 }), UPNPResult.INVALID_PORT],
     ["internal port 70000", () => igd.addPortMapping(service, { ...addRequest, internalPort: 70000 }), UPNPResult.INVALID_PORT],
-    ["protocol SCTP", () => igd.addPortMapping(service, { ...addRequest, protocol: "SCTP" as igd.Protocol }), UPNPResult.INVALID_PROTOCOL],
-    ["a negative lease", () => igd.addAnyPortMapping(service, { ...addRequest, leaseDuration: -5 }), UPNPResult.INVALID_DURATION],
+    ["protocol SCTP", () => igd.addPortMapping(service, { ...addRequest, protocol: "SCTP" as igd.TransportProtocol }), UPNPResult.INVALID_PROTOCOL],
+    ["a negative lease", () => igd.addAnyPortMapping(service, { ...addRequest, leaseSeconds: -5 }), UPNPResult.INVALID_DURATION],
     ["a hostname as internal client", () => igd.addPortMapping(service, { ...addRequest, internalClient: "pc.local" }), UPNPResult.INVALID_ARGS],
     ["deleting port 0", () => igd.deletePortMapping(service, { externalPort: 0, protocol: "TCP" }), UPNPResult.INVALID_PORT],
     [
@@ -136,7 +138,7 @@ describe("IGD client: adding and deleting", () => {
   for (const [label, attempt, result] of refusals) {
     it(`refuses ${label} with ${UPNPResult[result]} before any request`, async () => {
       const before = server.requests.length;
-      await assert.rejects(attempt(), (error: unknown) => error instanceof InvalidArgumentError && error.result === result);
+      await assert.rejects(attempt(), (error: unknown) => error instanceof InvalidArgumentError && resultOf(error) === result);
       assert.equal(server.requests.length, before);
     });
   }
@@ -144,8 +146,8 @@ describe("IGD client: adding and deleting", () => {
   it("validates an AddPortMapping request without sending it", () => {
     assert.doesNotThrow(() => igd.validateAddPortMapping(addRequest));
     assert.throws(
-      () => igd.validateAddPortMapping({ ...addRequest, leaseDuration: 1.5 }),
-      (error: unknown) => error instanceof InvalidArgumentError && error.result === UPNPResult.INVALID_DURATION,
+      () => igd.validateAddPortMapping({ ...addRequest, leaseSeconds: 1.5 }),
+      (error: unknown) => error instanceof InvalidArgumentError && resultOf(error) === UPNPResult.INVALID_DURATION,
     );
   });
 
@@ -178,7 +180,7 @@ describe("IGD client: reading entries", () => {
           internalClient: "192.0.2.10",
           enabled: true,
           description: "game & chat",
-          leaseDuration: 3599,
+          leaseSeconds: 3599,
         });
         assert.equal(argumentIn(server.requests[0]!.body, "NewProtocol"), "UDP");
       },
@@ -249,7 +251,7 @@ describe("IGD client: GetListOfPortMappings", () => {
       internalClient: "192.0.2.20",
       enabled: true,
       description: "Tom & Jerry",
-      leaseDuration: 345,
+      leaseSeconds: 345,
     },
     {
       remoteHost: "198.51.100.1",
@@ -259,7 +261,7 @@ describe("IGD client: GetListOfPortMappings", () => {
       internalClient: "192.0.2.20",
       enabled: false,
       description: "",
-      leaseDuration: 0,
+      leaseSeconds: 0,
     },
   ];
   const request = { startPort: 0, endPort: 65535, protocol: "TCP", manage: true, numberOfPorts: 0 } as const;
@@ -320,14 +322,14 @@ describe("IGD client: GetListOfPortMappings", () => {
         },
       },
       async (service, server) => {
-        const entries = await igd.listAllPortMappings(service);
+        const entries = await walk.listAllPortMappings(service);
         assert.deepEqual(entries.map((entry) => `${entry.protocol}/${entry.externalPort}`), ["TCP/3000", "UDP/3000"]);
         assert.equal(server.requests.length, 2);
       },
     ));
 });
 
-describe("IGD client: listPortMappings", () => {
+describe("IGD client: walkPortMappings", () => {
   /** A table of `size` entries that ends with `endFault` past the last index. */
   function tableHandler(size: number, endFault: number): ActionHandler {
     return (request) => {
@@ -339,7 +341,7 @@ describe("IGD client: listPortMappings", () => {
 
   it("walks from index 0 and stops on 713 SpecifiedArrayIndexInvalid", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(3, 713) }, async (service, server) => {
-      const entries = await igd.listPortMappings(service);
+      const entries = (await walk.walkPortMappings(service)).entries;
       assert.deepEqual(entries.map((entry) => `${entry.protocol}/${entry.externalPort}`), ["TCP/10000", "UDP/10001", "TCP/10002"]);
       assert.deepEqual(server.requests.map((request) => argumentIn(request.body, "NewPortMappingIndex")), ["0", "1", "2", "3"]);
     }));
@@ -347,29 +349,31 @@ describe("IGD client: listPortMappings", () => {
   for (const code of [714, 402, 501, 730]) {
     it(`also stops on ${code}, which some routers send past the end`, () =>
       withServer({ GetGenericPortMappingEntry: tableHandler(2, code) }, async (service) => {
-        assert.equal((await igd.listPortMappings(service)).length, 2);
+        assert.equal((await walk.walkPortMappings(service)).entries.length, 2);
       }));
   }
 
   it("returns an empty list for an empty table", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(0, 713) }, async (service) => {
-      assert.deepEqual(await igd.listPortMappings(service), []);
+      assert.deepEqual(await walk.walkPortMappings(service), { entries: [], truncated: false });
     }));
 
   it("stops at maxEntries when the router never reports the end", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(Infinity, 713) }, async (service, server) => {
-      assert.equal((await igd.listPortMappings(service, { maxEntries: 5 })).length, 5);
+      const walked = await walk.walkPortMappings(service, { maxEntries: 5 });
+      assert.equal(walked.entries.length, 5);
+      assert.equal(walked.truncated, true);
       assert.equal(server.requests.length, 5);
     }));
 
   it("throws other faults, e.g. 606 Action not authorized", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(0, 606) }, async (service) => {
-      await assert.rejects(igd.listPortMappings(service), (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 606);
+      await assert.rejects(walk.walkPortMappings(service), (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 606);
     }));
 
   it("refuses a maxEntries outside 1..65536 before any request", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(1, 713) }, async (service, server) => {
-      await assert.rejects(igd.listPortMappings(service, { maxEntries: 0 }), InvalidArgumentError);
+      await assert.rejects(walk.walkPortMappings(service, { maxEntries: 0 }), InvalidArgumentError);
       assert.equal(server.requests.length, 0);
     }));
 
@@ -384,7 +388,7 @@ describe("IGD client: listPortMappings", () => {
         },
       },
       async (service, server) => {
-        await assert.rejects(igd.listPortMappings(service, { signal: controller.signal }), (error) => error === reason);
+        await assert.rejects(walk.walkPortMappings(service, { signal: controller.signal }), (error) => error === reason);
         assert.equal(server.requests.length, 3);
       },
     );
@@ -423,19 +427,21 @@ describe("IGD client: status", () => {
       },
     ));
 
-  it("gives uptime 0 and an empty error when the router leaves them out, and refuses a junk uptime", async () => {
+  it("gives no uptime and an empty error when the router leaves them out, and tolerates an uptime it cannot read", async () => {
     await withServer(
       { GetStatusInfo: () => ({ body: soapReply("GetStatusInfo", "<NewConnectionStatus>Disconnected</NewConnectionStatus>") }) },
       async (service) => {
-        assert.deepEqual(await igd.getStatusInfo(service), { connectionStatus: "Disconnected", lastConnectionError: "", uptimeSeconds: 0 });
+        assert.deepEqual(await igd.getStatusInfo(service), { connectionStatus: "Disconnected", lastConnectionError: "", uptimeSeconds: undefined });
       },
     );
-    await withServer(
-      { GetStatusInfo: () => ({ body: soapReply("GetStatusInfo", "<NewConnectionStatus>Connected</NewConnectionStatus><NewUptime>1 day</NewUptime>") }) },
-      async (service) => {
-        await assert.rejects(igd.getStatusInfo(service), InvalidResponseError);
-      },
-    );
+    for (const [uptime, seconds] of [["1 day", undefined], ["0 Days, 01:00:00", 3600], ["2 days, 3:04:05", 183845], ["1d 2h 3m 4s", 93784], ["4294967296", undefined]] as const) {
+      await withServer(
+        { GetStatusInfo: () => ({ body: soapReply("GetStatusInfo", `<NewConnectionStatus>Connected</NewConnectionStatus><NewUptime>${uptime}</NewUptime>`) }) },
+        async (service) => {
+          assert.deepEqual(await igd.getStatusInfo(service), { connectionStatus: "Connected", lastConnectionError: "", uptimeSeconds: seconds }, uptime);
+        },
+      );
+    }
   });
 
   it("returns an empty external address as the router sent it", () =>

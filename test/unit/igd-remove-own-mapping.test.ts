@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HttpError } from "../../src/errors/errors.js";
 import { httpRequest } from "../../src/http/http-request.js";
-import { outcomeIsUnknown } from "../../src/igd/remove-own-mapping.js";
+import { outcomeIsUnknown } from "../../src/upnp/igd/remove-own-mapping.js";
 
 /** The error httpRequest gives for `options`, which must fail. */
 async function failure(options: Parameters<typeof httpRequest>[0]): Promise<unknown> {

@@ -1,16 +1,17 @@
+import { resultOf } from "../../src/compat/result-of.js";
 /**
  * Each misbehaviour of real gateways from the quirk list (Discovery, Device description, SOAP
  * control) as a named case: porthole must discover the gateway and run a whole mapping cycle on it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findGateway, UpnpActionError, UPNPResult, type Gateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/index.js";
+import { findGateway, UpnpActionError, UPNPResult, type WanConnection, type VirtualGateway, type VirtualGatewayOptions } from "../../src/index.js";
 import { searchOnly, virtualGateway } from "./support/virtual-gateway-fixture.js";
 
 interface QuirkCase {
   name: string;
   options: VirtualGatewayOptions;
-  check?: (gateway: Gateway, vg: VirtualGateway) => void | Promise<void>;
+  check?: (gateway: WanConnection, vg: VirtualGateway) => void | Promise<void>;
 }
 
 const cases: QuirkCase[] = [
@@ -23,7 +24,7 @@ const cases: QuirkCase[] = [
   {
     name: "rust-igd#12: announced as IGD:1, described as IGD:2; the version comes from the description",
     options: { quirks: { announceIgd1ButDescribeIgd2: true } },
-    check: (gateway) => assert.equal(gateway.igdVersion, 2),
+    check: (gateway) => assert.equal(gateway.serviceVersion, 2),
   },
   {
     name: "duplicate replies (several STs, several interfaces) make one gateway",
@@ -71,7 +72,7 @@ for (const { name, options, check } of cases) {
     const mapping = await gateway.addPortMapping({ internalPort: 5555, protocol: "udp", description: "quirk <&> \"test\"" });
     assert.equal(vg.mappings.length, 1);
     assert.equal(vg.mappings[0]?.description, "quirk <&> \"test\"");
-    const listed = await gateway.listPortMappings();
+    const listed = (await gateway.listPortMappings()).entries;
     assert.deepEqual(listed.map((e) => [e.protocol, e.externalPort, e.internalClient]), [["UDP", mapping.externalPort, "127.0.0.1"]]);
     await gateway.deletePortMapping(mapping);
     assert.equal(vg.mappings.length, 0);
@@ -92,6 +93,6 @@ test("tailscale#7377: a router refusing ports below 1024 gives a typed NOT_AUTHO
   const gateway = await findGateway(searchOnly(vg));
   await assert.rejects(
     gateway.addPortMapping({ internalPort: 80, protocol: "TCP" }),
-    (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 606 && e.result === UPNPResult.NOT_AUTHORIZED,
+    (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 606 && resultOf(e) === UPNPResult.NOT_AUTHORIZED,
   );
 });

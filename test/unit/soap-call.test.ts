@@ -1,9 +1,10 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { UPNPResult } from "../../src/compat/result-codes.js";
 import { HttpError, InvalidArgumentError, InvalidResponseError, TimeoutError, UpnpActionError } from "../../src/errors/errors.js";
-import { soapCall } from "../../src/soap/soap-call.js";
-import { buildSoapEnvelope } from "../../src/soap/soap-envelope.js";
+import { soapCall } from "../../src/upnp/soap/soap-call.js";
+import { buildSoapEnvelope } from "../../src/upnp/soap/soap-envelope.js";
 import { faultReply, soapReply, startControlServer, type ControlServer } from "../fixtures/soap/control-server.js";
 
 const serviceType = "urn:schemas-upnp-org:service:WANIPConnection:2";
@@ -62,7 +63,7 @@ describe("soapCall", () => {
       (error: unknown) =>
         error instanceof UpnpActionError &&
         error.upnpCode === 718 &&
-        error.result === UPNPResult.CONFLICT_WITH_OTHER_MAPPING &&
+        resultOf(error) === UPNPResult.CONFLICT_WITH_OTHER_MAPPING &&
         error.action === "Conflict",
     );
   });
@@ -74,7 +75,7 @@ describe("soapCall", () => {
   it("turns an HTTP 500 HTML page into HttpError with the status", async () => {
     await assert.rejects(
       call("HtmlError"),
-      (error: unknown) => error instanceof HttpError && error.status === 500 && error.result === UPNPResult.HTTP_ERROR,
+      (error: unknown) => error instanceof HttpError && error.status === 500 && resultOf(error) === UPNPResult.HTTP_ERROR,
     );
   });
 

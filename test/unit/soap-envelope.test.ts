@@ -1,8 +1,9 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UPNPResult } from "../../src/compat/result-codes.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
-import { buildSoapEnvelope, soapActionHeader } from "../../src/soap/soap-envelope.js";
+import { buildSoapEnvelope, soapActionHeader } from "../../src/upnp/soap/soap-envelope.js";
 
 const wanIp1 = "urn:schemas-upnp-org:service:WANIPConnection:1";
 
@@ -74,7 +75,7 @@ describe("buildSoapEnvelope", () => {
     it(`refuses a value holding ${label}`, () => {
       assert.throws(
         () => buildSoapEnvelope(wanIp1, "AddPortMapping", addPortMappingArgs(value)),
-        (error: unknown) => error instanceof InvalidArgumentError && error.result === UPNPResult.INVALID_ARGS,
+        (error: unknown) => error instanceof InvalidArgumentError && resultOf(error) === UPNPResult.INVALID_ARGS,
       );
     });
   }

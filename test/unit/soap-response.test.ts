@@ -1,8 +1,9 @@
+import { resultOf } from "../../src/compat/result-of.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UPNPResult } from "../../src/compat/result-codes.js";
 import { InvalidResponseError, UpnpActionError } from "../../src/errors/errors.js";
-import { parseSoapResponse } from "../../src/soap/soap-response.js";
+import { parseSoapResponse } from "../../src/upnp/soap/soap-response.js";
 
 function envelope(envelopePrefix: string, responsePrefix: string, inner: string): string {
   const e = envelopePrefix ? `${envelopePrefix}:` : "";
@@ -83,7 +84,7 @@ describe("parseSoapResponse", () => {
     it(`refuses ${label} with InvalidResponseError`, () => {
       assert.throws(
         () => parseSoapResponse(text, "GetExternalIPAddress"),
-        (error: unknown) => error instanceof InvalidResponseError && error.result === UPNPResult.INVALID_RESPONSE,
+        (error: unknown) => error instanceof InvalidResponseError && resultOf(error) === UPNPResult.INVALID_RESPONSE,
       );
     });
   }
@@ -115,7 +116,7 @@ describe("parseSoapResponse with a fault", () => {
         (error: unknown) =>
           error instanceof UpnpActionError &&
           error.upnpCode === code &&
-          error.result === result &&
+          resultOf(error) === result &&
           error.action === "AddPortMapping" &&
           error.upnpDescription === description,
       );
@@ -135,7 +136,7 @@ describe("parseSoapResponse with a fault", () => {
       "<detail><errorCode>725</errorCode><errorDescription>Only permanent</errorDescription></detail></s:Fault></s:Body></s:Envelope>";
     assert.throws(
       () => parseSoapResponse(xml, "AddPortMapping"),
-      (error: unknown) => error instanceof UpnpActionError && error.result === UPNPResult.ONLY_PERMANENT_LEASE_SUPPORTED,
+      (error: unknown) => error instanceof UpnpActionError && resultOf(error) === UPNPResult.ONLY_PERMANENT_LEASE_SUPPORTED,
     );
   });
 

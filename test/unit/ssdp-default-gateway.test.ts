@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { interfaceNameOf, parseDefaultGateway } from "../../src/ssdp/default-gateway.js";
-import { planSearch } from "../../src/ssdp/ssdp-search-options.js";
+import { interfaceNameOf, parseDefaultGateway } from "../../src/net/default-gateway.js";
+import type { HostNetwork } from "../../src/net/host-network.js";
+import { planSearch } from "../../src/upnp/ssdp/search-plan.js";
 
 const table = [
   "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
@@ -17,10 +18,16 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
   assert.equal(parseDefaultGateway("garbage\nmore garbage"), undefined);
 });
 
+/** A host with one interface and one default route, read by nothing but planSearch. */
+const fakeHost: HostNetwork = {
+  interfaces: () => ({ eth0: [{ address: "10.0.2.15", netmask: "255.255.255.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: false, cidr: "10.0.2.15/24" }] }),
+  ipv4RouteTable: () => table,
+};
+
 test("a unicast search to the default gateway is planned only beside an IPv4 multicast search", () => {
-  const targets = (options: Parameters<typeof planSearch>[0]) => planSearch(options).sends.map((s) => s.address);
+  const targets = (options: Parameters<typeof planSearch>[0]) => planSearch(options, fakeHost).sends.map((s) => s.address);
   const withMulticast = targets({ searchTargets: ["ssdp:all"] });
-  assert.equal(withMulticast[0], "239.255.255.250");
+  assert.deepEqual(withMulticast, ["239.255.255.250", "10.0.2.1"]);
   assert.deepEqual(targets({ searchTargets: ["ssdp:all"], unicastToDefaultGateway: false }), ["239.255.255.250"]);
   assert.deepEqual(targets({ searchTargets: ["ssdp:all"], multicast: false, unicastTargets: [{ address: "127.0.0.1" }] }), ["127.0.0.1"]);
   assert.ok(!targets({ searchTargets: ["ssdp:all"], ipv6: true }).some((a) => a.includes(".")));

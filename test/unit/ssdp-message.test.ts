@@ -11,7 +11,7 @@ import {
   buildMSearch,
   parseSsdpResponse,
   SSDP_PORT,
-} from "../../src/ssdp/ssdp-message.js";
+} from "../../src/upnp/ssdp/ssdp-message.js";
 
 const igd1 = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
 

@@ -4,10 +4,10 @@ import { after, describe, test } from "node:test";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError, SocketError } from "../../src/errors/errors.js";
-import { searchSsdp, type SsdpSearchOptions, type SsdpTraceEvent } from "../../src/ssdp/ssdp-search.js";
+import { searchSsdp, type SsdpSearchOptions, type SsdpTraceEvent } from "../../src/upnp/ssdp/ssdp-search.js";
 import { collectSsdp } from "./support/collect-ssdp.js";
-import { planSearch } from "../../src/ssdp/ssdp-search-options.js";
-import { bindSsdpSocket, closeSsdpSocket, resolveMulticastInterface } from "../../src/ssdp/ssdp-socket.js";
+import { planSearch } from "../../src/upnp/ssdp/search-plan.js";
+import { bindSsdpSocket, closeSsdpSocket, resolveMulticastInterface } from "../../src/upnp/ssdp/ssdp-socket.js";
 
 const igd1 = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
 const igd2 = "urn:schemas-upnp-org:device:InternetGatewayDevice:2";
@@ -92,7 +92,7 @@ function options(responder: Responder, extra: SsdpSearchOptions = {}): SsdpSearc
     multicast: false,
     unicastTargets: [{ address: responder.address, port: responder.port }],
     searchTargets: [igd1],
-    timeoutMs: 1500,
+    listenMs: 1500,
     ...extra,
   };
 }
@@ -116,7 +116,7 @@ async function portIsFree(port: number, family: 4 | 6 = 4): Promise<boolean> {
 describe("searchSsdp over unicast on loopback", () => {
   test("yields a reply sent from another port than the one searched", async () => {
     const responder = await startResponder((search) => [replyText("http://127.0.0.1:5000/rootDesc.xml", `uuid:a::${search.searchTarget}`)]);
-    const replies = await collectSsdp(options(responder, { timeoutMs: 400 }));
+    const replies = await collectSsdp(options(responder, { listenMs: 400 }));
     assert.equal(replies.length, 1);
     const [reply] = replies;
     assert.equal(reply!.location, "http://127.0.0.1:5000/rootDesc.xml");
@@ -143,7 +143,7 @@ describe("searchSsdp over unicast on loopback", () => {
     ]);
     const events: SsdpTraceEvent[] = [];
     const replies = await collectSsdp(
-      options(responder, { searchTargets: [igd1, "urn:schemas-upnp-org:service:WANIPConnection:1"], timeoutMs: 400, onTrace: (e) => events.push(e) }),
+      options(responder, { searchTargets: [igd1, "urn:schemas-upnp-org:service:WANIPConnection:1"], listenMs: 400, onTrace: (e) => events.push(e) }),
     );
     assert.deepEqual(
       replies.map((r) => `${r.location} ${r.usn}`).sort(),
@@ -156,7 +156,7 @@ describe("searchSsdp over unicast on loopback", () => {
   test("resends the M-SEARCH when the first one is lost", async () => {
     const responder = await startResponder((search, index) => (index === 0 ? [] : [replyText("http://127.0.0.1:1/d.xml", "uuid:late")]));
     let found: string | undefined;
-    for await (const reply of searchSsdp(options(responder, { timeoutMs: 3000 }))) {
+    for await (const reply of searchSsdp(options(responder, { listenMs: 3000 }))) {
       found = reply.usn;
       break;
     }
@@ -172,7 +172,7 @@ describe("searchSsdp over unicast on loopback", () => {
     const responder = await startResponder((search) =>
       search.searchTarget === igd1 ? [replyText("http://127.0.0.1:1/d.xml", "uuid:v2", igd2)] : [],
     );
-    const replies = await collectSsdp(options(responder, { searchTargets: [igd1, wanppp], retransmits: 3, timeoutMs: 1200 }));
+    const replies = await collectSsdp(options(responder, { searchTargets: [igd1, wanppp], retransmits: 3, listenMs: 1200 }));
     assert.equal(replies.length, 1);
     assert.equal(responder.searches.filter((s) => s.searchTarget === igd1).length, 1);
     assert.equal(responder.searches.filter((s) => s.searchTarget === wanppp).length, 3);
@@ -191,7 +191,7 @@ describe("searchSsdp over unicast on loopback", () => {
       if (event.type === "ignored") ignored.push(event.reason);
       throw new Error("trace hooks must not break the search");
     };
-    const replies = await collectSsdp(options(responder, { timeoutMs: 400, retransmits: 1, onTrace }));
+    const replies = await collectSsdp(options(responder, { listenMs: 400, retransmits: 1, onTrace }));
     assert.deepEqual(replies.map((r) => r.usn), ["uuid:ok"]);
     assert.deepEqual(ignored.sort(), ["not a search reply", "not a search reply", "too large"]);
     await responder.close();
@@ -199,16 +199,16 @@ describe("searchSsdp over unicast on loopback", () => {
 
   test("an early break closes the socket", async () => {
     const responder = await startResponder(() => [replyText("http://127.0.0.1:1/d.xml", "uuid:a")]);
-    const timeoutMs = 5000;
+    const listenMs = 5000;
     const started = Date.now();
     let usn: string | undefined;
-    for await (const reply of searchSsdp(options(responder, { timeoutMs }))) {
+    for await (const reply of searchSsdp(options(responder, { listenMs }))) {
       usn = reply.usn;
       break;
     }
     assert.equal(usn, "uuid:a");
     // Generous bound: only a loop that ran on to the timeout (the break not ending it) is this slow.
-    assert.ok(Date.now() - started < timeoutMs / 2, "the break ended the search, not the timeout");
+    assert.ok(Date.now() - started < listenMs / 2, "the break ended the search, not the timeout");
     assert.equal(await portIsFree(responder.searches[0]!.port), true);
     await responder.close();
   });
@@ -218,7 +218,7 @@ describe("searchSsdp over unicast on loopback", () => {
     const controller = new AbortController();
     const reason = new Error("caller gave up");
     void responder.searchNumber(1).then(() => controller.abort(reason));
-    await assert.rejects(collectSsdp(options(responder, { timeoutMs: 5000, signal: controller.signal })), (error) => error === reason);
+    await assert.rejects(collectSsdp(options(responder, { listenMs: 5000, signal: controller.signal })), (error) => error === reason);
     assert.equal(await portIsFree(responder.searches[0]!.port), true);
     await responder.close();
   });
@@ -236,7 +236,7 @@ describe("searchSsdp over unicast on loopback", () => {
     const handles = (): number => process.getActiveResourcesInfo().filter((name) => name === "UDPWrap" || name === "Timeout").length;
     await settle();
     const before = handles();
-    const replies = await collectSsdp(options(responder, { timeoutMs: 300 }));
+    const replies = await collectSsdp(options(responder, { listenMs: 300 }));
     assert.deepEqual(replies, []);
     await settle();
     assert.equal(handles(), before);
@@ -251,14 +251,14 @@ describe("searchSsdp over unicast on loopback", () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length;
     await settle();
     const before = timers();
-    await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], timeoutMs: 5000, retransmits: 3 }), SocketError);
+    await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 9 }], listenMs: 5000, retransmits: 3 }), SocketError);
     assert.equal(timers(), before);
   });
 
   test("maxReplies caps a flood of distinct replies", async () => {
     const flood = Array.from({ length: 1000 }, (_, i) => replyText(`http://127.0.0.1:1/${i}.xml`, `uuid:${i}`));
     const responder = await startResponder((_, index) => (index === 0 ? flood : []));
-    const replies = await collectSsdp(options(responder, { maxReplies: 20, timeoutMs: 5000 }));
+    const replies = await collectSsdp(options(responder, { maxReplies: 20, listenMs: 5000 }));
     assert.equal(replies.length, 20);
     assert.equal(new Set(replies.map((r) => r.location)).size, 20);
     await responder.close();
@@ -269,7 +269,7 @@ describe("searchSsdp over unicast on loopback", () => {
     const localPort = probe.address().port;
     await close(probe);
     const responder = await startResponder(() => [replyText("http://127.0.0.1:1/d.xml", "uuid:a")]);
-    const replies = await collectSsdp(options(responder, { localPort, timeoutMs: 300, retransmits: 1 }));
+    const replies = await collectSsdp(options(responder, { localPort, listenMs: 300, retransmits: 1 }));
     assert.equal(replies.length, 1);
     assert.equal(responder.searches[0]!.port, localPort);
     await responder.close();
@@ -288,7 +288,7 @@ describe("searchSsdp over unicast on loopback", () => {
   test("searches over IPv6 on ::1", async (t) => {
     const responder = await startResponder(() => [replyText("http://[::1]:5000/d.xml", "uuid:six")], 6).catch(() => undefined);
     if (!responder) return t.skip("IPv6 loopback ::1 is not available on this machine");
-    const replies = await collectSsdp(options(responder, { timeoutMs: 300, retransmits: 1 }));
+    const replies = await collectSsdp(options(responder, { listenMs: 300, retransmits: 1 }));
     assert.equal(replies.length, 1);
     assert.equal(replies[0]!.family, 6);
     assert.equal(replies[0]!.address, "::1");
@@ -303,7 +303,7 @@ describe("search options", () => {
     await assert.rejects(collectSsdp({ multicast: false }), InvalidArgumentError);
     await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "router.local" }] }), InvalidArgumentError);
     await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1", port: 0 }] }), InvalidArgumentError);
-    await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1" }], timeoutMs: -1 }), InvalidArgumentError);
+    await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1" }], listenMs: -1 }), InvalidArgumentError);
     await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1" }], searchTargets: [] }), InvalidArgumentError);
     await assert.rejects(collectSsdp({ multicast: false, unicastTargets: [{ address: "127.0.0.1" }], ttl: 256 }), InvalidArgumentError);
   });

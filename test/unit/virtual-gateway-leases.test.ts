@@ -20,7 +20,7 @@ test("IGD:2 turns lease 0 into a week and clamps longer leases to a week (miniup
     await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 4000, lease: 0 }));
     await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 4001, lease: 10_000_000 }));
     await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 4002, lease: 120 }));
-    assert.deepEqual(gateway.mappings.map((mapping) => mapping.leaseDuration), [604800, 604800, 120]);
+    assert.deepEqual(gateway.mappings.map((mapping) => mapping.leaseSeconds), [604800, 604800, 120]);
     assert.equal((await soapCall(gateway, "GetSpecificPortMappingEntry", specific(4000))).values.NewLeaseDuration, "604800");
   }));
 
@@ -30,7 +30,7 @@ test("IGD:1 keeps lease 0 as a permanent mapping that never expires", () => {
     const options = { serviceType: wanIpConnection(1) };
     await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 4100, lease: 0 }), options);
     clock.advanceSeconds(10 * 365 * 86400);
-    assert.equal(gateway.mappings[0]?.leaseDuration, 0);
+    assert.equal(gateway.mappings[0]?.leaseSeconds, 0);
     assert.equal(gateway.mappings[0]?.expiresAt, undefined);
     const entry = await soapCall(gateway, "GetSpecificPortMappingEntry", specific(4100), options);
     assert.equal(entry.values.NewLeaseDuration, "0");

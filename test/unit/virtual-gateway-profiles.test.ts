@@ -61,7 +61,7 @@ test("onActivity reports searches, GETs and control requests with their outcome"
 
   const { searchSsdp } = await import("../../src/index.js");
   const locations: string[] = [];
-  for await (const reply of searchSsdp({ multicast: false, unicastTargets: [gateway.ssdpAddress], timeoutMs: 300, retransmits: 1 })) {
+  for await (const reply of searchSsdp({ multicast: false, unicastTargets: [gateway.ssdpAddress], listenMs: 300, retransmits: 1 })) {
     locations.push(reply.location);
   }
   assert.ok(locations.length >= 1, "the client yielded a search reply");

@@ -231,6 +231,6 @@ test("a PPP gateway maps ports through WANPPPConnection:1", () =>
   withGateway({ connection: "ppp" }, async (gateway) => {
     const options = { controlPath: "/ctl/PPPConn", serviceType: "urn:schemas-upnp-org:service:WANPPPConnection:1" };
     assert.equal((await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 7300, lease: 0 }), options)).status, 200);
-    assert.equal(gateway.mappings[0]?.leaseDuration, 0, "WANPPPConnection:1 keeps lease 0 permanent");
+    assert.equal(gateway.mappings[0]?.leaseSeconds, 0, "WANPPPConnection:1 keeps lease 0 permanent");
     assert.equal((await soapCall(gateway, "GetExternalIPAddress", [], { controlPath: "/ctl/IPConn" })).response.status, 404);
   }));

@@ -1,4 +1,4 @@
-import { findGateway, startVirtualGateway, type Gateway, type VirtualGateway } from "../../index.js";
+import { findGateway, startVirtualGateway, type WanConnection, type VirtualGateway } from "../../index.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { ssdpTracer } from "../verbose-trace.js";
 import { doubleNatNote, formatLease, shortServiceType } from "../wording.js";
@@ -27,7 +27,7 @@ function narrator(context: CommandContext) {
   };
 }
 
-async function discoverIt(context: CommandContext, virtual: VirtualGateway): Promise<Gateway> {
+async function discoverIt(context: CommandContext, virtual: VirtualGateway): Promise<WanConnection> {
   return findGateway({
     // Unicast to the virtual gateway only: the demo never multicasts on this machine's networks.
     multicast: false,
@@ -56,7 +56,7 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
   const gateway = await discoverIt(context, virtual);
   document["discover"] = { gateways: [gatewayJson(gateway)] };
   say(`found ${shortServiceType(gateway.serviceType)} in ${Math.round(performance.now() - started)} ms, control URL ${gateway.controlUrl}`);
-  say(`status ${gateway.status?.connectionStatus ?? "unknown"}, our address toward it ${await gateway.ourAddress()}`);
+  say(`status ${gateway.status?.connectionStatus ?? "unknown"}, our address toward it ${await gateway.lookUpLocalAddress()}`);
 
   step("Ask for the external address (GetExternalIPAddress)");
   const externalAddress = await gateway.getExternalAddress({ signal });
@@ -73,14 +73,14 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
   say(`${out.green("mapped")} TCP ${externalAddress}:${mapping.externalPort} → ${mapping.internalClient}:${mapping.internalPort}, lease ${formatLease(mapping.leaseSeconds)}`);
 
   step("List the gateway's mapping table");
-  const listed = (await gateway.listPortMappings({ signal })).map(listedMappingJson);
+  const listed = (await gateway.listPortMappings({ signal })).entries.map(listedMappingJson);
   document["list"] = { mappings: listed };
   if (!terminal.json) printMappingTable(context, listed, indent);
 
   step(`Remove the mapping (DeletePortMapping) and check the table is empty`);
   await gateway.deletePortMapping({ externalPort: mapping.externalPort, protocol: "TCP" }, { signal });
   document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort }] };
-  const after = (await gateway.listPortMappings({ signal })).map(listedMappingJson);
+  const after = (await gateway.listPortMappings({ signal })).entries.map(listedMappingJson);
   document["listAfter"] = { mappings: after };
   say(`${out.green("removed")}; ${after.length === 0 ? "the table is empty again" : `${after.length} mapping(s) left`}`);
   return document;

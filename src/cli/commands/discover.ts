@@ -1,4 +1,4 @@
-import { NoGatewayError, UPNPResult, discoverDevices, gatewayFromUrl, type Gateway } from "../../index.js";
+import { NoGatewayError, discoverDevices, gatewayFromUrl, type WanConnection } from "../../index.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { clientSettings, type ClientSettings } from "../connect.js";
 import { doubleNatNote, shortServiceType } from "../wording.js";
@@ -15,7 +15,7 @@ export interface DiscoveredGatewayJson {
   doubleNat: boolean;
 }
 
-export function gatewayJson(gateway: Gateway): DiscoveredGatewayJson {
+export function gatewayJson(gateway: WanConnection): DiscoveredGatewayJson {
   return {
     location: gateway.descriptionUrl ?? null,
     controlUrl: gateway.controlUrl,
@@ -28,11 +28,11 @@ export function gatewayJson(gateway: Gateway): DiscoveredGatewayJson {
 }
 
 /** Every gateway that answers, in the order their probes finish. */
-async function findAll(context: CommandContext, settings: ClientSettings): Promise<Gateway[]> {
+async function findAll(context: CommandContext, settings: ClientSettings): Promise<WanConnection[]> {
   const { terminal, signal } = context;
   context.facts.gatewayUrl = settings.gatewayUrl;
   if (settings.gatewayUrl !== undefined) return [await gatewayFromUrl(settings.gatewayUrl, { ...settings.search, signal })];
-  const gateways: Gateway[] = [];
+  const gateways: WanConnection[] = [];
   let devices = 0;
   await terminal.withSpinner("Searching for gateways…", async () => {
     for await (const { probe } of discoverDevices({ ...settings.search, signal })) {
@@ -43,7 +43,7 @@ async function findAll(context: CommandContext, settings: ClientSettings): Promi
   });
   if (gateways.length === 0) {
     throw devices === 0
-      ? new NoGatewayError("no UPnP device answered the search", UPNPResult.NO_DEVICES)
+      ? new NoGatewayError("no UPnP device answered the search", { nothingAnswered: true })
       : new NoGatewayError(`${devices} UPnP device(s) answered, none of them a gateway that maps ports`);
   }
   return gateways;

@@ -1,4 +1,4 @@
-import { PortholeError, UPNPResult } from "../../index.js";
+import { NoExternalAddressError } from "../../index.js";
 import type { Command } from "../command-context.js";
 import { clientSettings, connectGateway } from "../connect.js";
 import { doubleNatNote } from "../wording.js";
@@ -12,7 +12,7 @@ export const ip: Command = async (context) => {
   context.facts.externalAddress = externalAddress;
   if (externalAddress === "") {
     // An empty answer is no address; printing nothing would let `$(porthole ip)` pass for success.
-    throw new PortholeError("the gateway reports no external address", { result: UPNPResult.ACTION_FAILED });
+    throw new NoExternalAddressError(externalAddress);
   }
   const note = doubleNatNote(externalAddress);
   if (note !== undefined) terminal.warn(note);

@@ -25,7 +25,7 @@ export function listedMappingJson(entry: PortMappingEntry): ListedMappingJson {
     internalClient: entry.internalClient,
     internalPort: entry.internalPort,
     description: entry.description,
-    lease: entry.leaseDuration,
+    lease: entry.leaseSeconds,
     enabled: entry.enabled,
     remoteHost: entry.remoteHost,
   };
@@ -57,7 +57,7 @@ export const list: Command = async (context) => {
   const { terminal, signal } = context;
   const settings = clientSettings(context.line.values, terminal);
   const gateway = await connectGateway(context, settings);
-  const mappings = (await gateway.listPortMappings({ signal, timeoutMs: settings.timeoutMs })).map(listedMappingJson);
+  const mappings = (await gateway.listPortMappings({ signal, timeoutMs: settings.timeoutMs })).entries.map(listedMappingJson);
   if (terminal.json) terminal.printJson({ mappings });
   else printMappingTable(context, mappings);
 };

@@ -1,4 +1,4 @@
-import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS, UpnpActionError, type Gateway, type PortMapping, type Protocol } from "../../index.js";
+import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS, UpnpActionError, type WanConnection, type PortMapping, type TransportProtocol } from "../../index.js";
 import { parseDescription, parseIpv4, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { CommandLine } from "../command-line.js";
@@ -8,7 +8,7 @@ import { doubleNatNote, formatLease } from "../wording.js";
 
 /** One mapping in `porthole map --json` (docs/cli.md). */
 export interface MadeMappingJson {
-  protocol: Protocol;
+  protocol: TransportProtocol;
   externalPort: number;
   internalPort: number;
   internalClient: string;
@@ -21,7 +21,7 @@ export interface MadeMappingJson {
 interface MapRequest {
   readonly externalPort: number;
   readonly internalPort: number;
-  readonly protocols: Protocol[];
+  readonly protocols: TransportProtocol[];
   readonly leaseSeconds: number;
   readonly description: string;
   readonly internalClient: string | undefined;
@@ -45,7 +45,7 @@ function mapRequest(line: CommandLine): MapRequest {
 
 
 /** After a conflict, who holds the port, for the hint. */
-async function recordConflict(context: CommandContext, gateway: Gateway, port: number, protocol: Protocol): Promise<void> {
+async function recordConflict(context: CommandContext, gateway: WanConnection, port: number, protocol: TransportProtocol): Promise<void> {
   const holder = await gateway.getPortMapping(port, protocol, { signal: context.signal }).catch(() => undefined);
   context.facts.conflict = {
     port,
@@ -54,7 +54,7 @@ async function recordConflict(context: CommandContext, gateway: Gateway, port: n
   };
 }
 
-async function addOne(context: CommandContext, gateway: Gateway, request: MapRequest, protocol: Protocol, settings: ClientSettings): Promise<PortMapping> {
+async function addOne(context: CommandContext, gateway: WanConnection, request: MapRequest, protocol: TransportProtocol, settings: ClientSettings): Promise<PortMapping> {
   try {
     return await gateway.addPortMapping({
       externalPort: request.externalPort,
@@ -79,7 +79,7 @@ async function addOne(context: CommandContext, gateway: Gateway, request: MapReq
  * Removes what this run mapped before a later protocol failed, so `--proto both` leaves both or
  * neither. It runs on its own time budget: after Ctrl-C the command's signal is already aborted.
  */
-async function undo(context: CommandContext, gateway: Gateway, made: readonly PortMapping[], settings: ClientSettings): Promise<void> {
+async function undo(context: CommandContext, gateway: WanConnection, made: readonly PortMapping[], settings: ClientSettings): Promise<void> {
   for (const mapping of made) {
     try {
       await gateway.deletePortMapping(mapping, { signal: AbortSignal.timeout(settings.timeoutMs ?? 5000) });
@@ -93,7 +93,7 @@ async function undo(context: CommandContext, gateway: Gateway, made: readonly Po
   }
 }
 
-async function externalAddressOf(gateway: Gateway, context: CommandContext, settings: ClientSettings): Promise<string | null> {
+async function externalAddressOf(gateway: WanConnection, context: CommandContext, settings: ClientSettings): Promise<string | null> {
   const known = gateway.status?.externalAddress;
   if (known !== undefined) return known;
   const asked = await gateway.getExternalAddress({ signal: context.signal, timeoutMs: settings.timeoutMs }).catch(() => "");

@@ -1,11 +1,11 @@
-import type { Protocol } from "../../index.js";
+import type { TransportProtocol } from "../../index.js";
 import { parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command } from "../command-context.js";
 import { clientSettings, connectGateway } from "../connect.js";
 
 /** One mapping in `porthole unmap --json` (docs/cli.md). */
 export interface RemovedMappingJson {
-  protocol: Protocol;
+  protocol: TransportProtocol;
   externalPort: number;
 }
 

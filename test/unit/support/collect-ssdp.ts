@@ -1,4 +1,4 @@
-import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../../../src/ssdp/ssdp-search.js";
+import { searchSsdp, type SsdpReply, type SsdpSearchOptions } from "../../../src/upnp/ssdp/ssdp-search.js";
 
 /** Every distinct reply of `searchSsdp`, once the search has ended. */
 export async function collectSsdp(options: SsdpSearchOptions = {}): Promise<SsdpReply[]> {

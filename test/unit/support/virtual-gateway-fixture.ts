@@ -17,7 +17,7 @@ export function searchOnly(...gateways: VirtualGateway[]): FindGatewayOptions {
   return {
     multicast: false,
     unicastTargets: gateways.map((g) => ({ address: g.ssdpAddress.address, port: g.ssdpAddress.port })),
-    timeoutMs: 1000,
+    listenMs: 1000,
   };
 }
 
@@ -41,5 +41,5 @@ export async function fakeDevice(t: TestContext, descriptionXml: string): Promis
     socket.close();
     await new Promise((resolve) => server.close(resolve));
   });
-  return { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: socket.address().port }], timeoutMs: 1000 };
+  return { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: socket.address().port }], listenMs: 1000 };
 }

@@ -1,0 +1,82 @@
+import type { GatewayProtocol } from "../errors/errors.js";
+import type { CallOptions } from "../util/deadline.js";
+
+/** TCP or UDP: what a mapping forwards. */
+export type TransportProtocol = "TCP" | "UDP";
+
+/** How a mapping was made: the protocol the gateway spoke. */
+export type MappingMethod = GatewayProtocol;
+
+/** What a caller asks a port mapper for, whatever the protocol. */
+export interface MapRequest {
+  protocol: TransportProtocol | Lowercase<TransportProtocol>;
+  /** Port on this host that receives the traffic, 1..65535. */
+  internalPort: number;
+  /** The external port wanted, 1..65535; the gateway may grant another (see `anyPort`). @default internalPort */
+  externalPort?: number | undefined;
+  /** Lease asked for, in seconds; 0 asks for a permanent mapping where the protocol has one. @default 3600 */
+  leaseSeconds?: number | undefined;
+  /** Shown in the router's UI where the protocol carries one (UPnP). @default "porthole" */
+  description?: string | undefined;
+  /**
+   * Accept another external port when the wanted one is taken. Off, a taken port is an error
+   * (PCP asks with PREFER_FAILURE; UPnP makes no AddAnyPortMapping). @default true
+   */
+  anyPort?: boolean | undefined;
+}
+
+/** What identifies a mapping on its gateway, enough to remove it from another process. */
+export interface MappingKey {
+  protocol: TransportProtocol | Lowercase<TransportProtocol>;
+  internalPort: number;
+  externalPort: number;
+}
+
+/**
+ * A port mapping one gateway granted, whatever the protocol: where the internet reaches it, where
+ * it leads, how long it lasts, and how to renew and release it.
+ */
+export interface Mapping {
+  readonly method: MappingMethod;
+  readonly protocol: TransportProtocol;
+  /** The gateway's external address as it said it with the mapping, undefined when it did not say. */
+  readonly externalAddress: string | undefined;
+  readonly externalPort: number;
+  /** The LAN host that receives the traffic. */
+  readonly internalClient: string;
+  readonly internalPort: number;
+  /** The lease granted, in seconds; 0 = permanent. */
+  readonly leaseSeconds: number;
+  /** When it was granted, in milliseconds on the mapper's clock (`Date.now` unless given another). */
+  readonly grantedAt: number;
+  /** When the lease runs out; undefined for a permanent mapping. */
+  readonly goodUntil: number | undefined;
+  /** When to ask again, half-way through the lease (RFC 6886 §3.3); undefined for a permanent mapping. */
+  readonly renewAfter: number | undefined;
+  /** Asks the gateway for this mapping again and returns what it granted now (maybe another port). */
+  renew(options?: CallOptions): Promise<Mapping>;
+  /** Removes the mapping from the gateway. */
+  release(options?: CallOptions): Promise<void>;
+}
+
+/**
+ * One gateway, spoken to in one protocol. UPnP, NAT-PMP and PCP each implement it, so code above
+ * it (the mapping manager, the command line) never asks which protocol is in use.
+ */
+export interface PortMapper {
+  readonly method: MappingMethod;
+  /** Where requests go: the gateway's address (a control URL's host for UPnP). */
+  readonly gatewayAddress: string;
+  /** Maps a port; rejects with a `PortholeError` saying why the gateway refused. */
+  map(request: MapRequest, options?: CallOptions): Promise<Mapping>;
+  /** Removes a mapping by its key, also one made by another process. */
+  unmap(key: MappingKey, options?: CallOptions): Promise<void>;
+  /** The gateway's external address; rejects with `NoExternalAddressError` when it has no usable one. */
+  getExternalAddress(options?: CallOptions): Promise<string>;
+}
+
+/** The half-way renewal time of a lease granted at `grantedAt` (ms); undefined when permanent. */
+export function leaseTimes(grantedAt: number, leaseSeconds: number): Pick<Mapping, "grantedAt" | "goodUntil" | "renewAfter"> {
+  if (leaseSeconds === 0) return { grantedAt, goodUntil: undefined, renewAfter: undefined };
+  return { grantedAt, goodUntil: grantedAt + leaseSeconds * 1000, renewAfter: grantedAt + leaseSeconds * 500 };
+}

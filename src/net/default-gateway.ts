@@ -1,0 +1,46 @@
+import { isIP } from "node:net";
+import type { HostNetwork, InterfaceTable } from "./host-network.js";
+
+/**
+ * The IPv4 default gateway from a Linux `/proc/net/route` table, preferring the route on
+ * `interfaceName` when given, then the lowest metric. Undefined when there is none.
+ */
+export function parseDefaultGateway(routeTable: string, interfaceName?: string): string | undefined {
+  const routes = routeTable
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 7 && fields[1] === "00000000" && fields[2] !== "00000000")
+    .map((fields) => ({ ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]) }))
+    .filter((route) => /^[0-9A-Fa-f]{8}$/.test(route.gatewayHex))
+    .sort((a, b) => Number(b.ifname === interfaceName) - Number(a.ifname === interfaceName) || a.metric - b.metric);
+  const hex = routes[0]?.gatewayHex;
+  if (hex === undefined) return undefined;
+  // The kernel prints the address in host byte order: little-endian on every platform Node runs on.
+  const bytes = [6, 4, 2, 0].map((offset) => parseInt(hex.slice(offset, offset + 2), 16));
+  return bytes.join(".");
+}
+
+/**
+ * The interface name `multicastInterface` stands for: it may be an address of the interface, but
+ * the route table lists names. Undefined for an address no interface holds.
+ */
+export function interfaceNameOf(
+  nameOrAddress: string,
+  interfaces: InterfaceTable | Readonly<Record<string, readonly { address: string }[] | undefined>>,
+): string | undefined {
+  if (isIP(nameOrAddress) === 0) return nameOrAddress;
+  const bare = nameOrAddress.split("%")[0]!.toLowerCase();
+  return Object.entries(interfaces).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
+}
+
+/**
+ * The host's IPv4 default gateway (Linux only; undefined elsewhere or without one), preferring
+ * the route on `interfaceNameOrAddress` (an interface name or one of its addresses) when given.
+ */
+export function defaultGatewayIPv4(host: HostNetwork, interfaceNameOrAddress?: string): string | undefined {
+  const table = host.ipv4RouteTable();
+  if (table === undefined) return undefined;
+  const interfaceName = interfaceNameOrAddress === undefined ? undefined : interfaceNameOf(interfaceNameOrAddress, host.interfaces());
+  return parseDefaultGateway(table, interfaceName);
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+/** The host's interfaces, as `os.networkInterfaces()` reports them. */
+export type InterfaceTable = Readonly<Record<string, readonly os.NetworkInterfaceInfo[] | undefined>>;
+
+/**
+ * Everything porthole reads about the host's own network, behind one small interface: planning
+ * a search or choosing a gateway is then a pure function of it, and tests hand in a host of
+ * their own instead of reading this machine's routing table.
+ */
+export interface HostNetwork {
+  interfaces(): InterfaceTable;
+  /** Linux's IPv4 routing table (`/proc/net/route`), or undefined where there is none. */
+  ipv4RouteTable(): string | undefined;
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** This machine's network, read when asked (interfaces come and go). */
+export const systemHostNetwork: HostNetwork = {
+  interfaces: () => os.networkInterfaces(),
+  ipv4RouteTable: () => readOrUndefined("/proc/net/route"),
+};
+
+/** One address prefix of a local interface. */
+export interface LocalNetwork {
+  interfaceName: string;
+  /** e.g. `192.168.1.10/24`, `fe80::1/64`. */
+  cidr: string;
+}
+
+/** Every prefix of every interface of `host`. */
+export function localNetworks(host: HostNetwork): LocalNetwork[] {
+  return Object.entries(host.interfaces()).flatMap(([interfaceName, infos]) =>
+    (infos ?? []).flatMap((info) => (info.cidr === null ? [] : [{ interfaceName, cidr: info.cidr }])),
+  );
+}
