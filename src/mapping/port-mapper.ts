@@ -60,6 +60,30 @@ export interface Mapping {
 }
 
 /**
+ * What a check of a mapping found: whether the gateway still has it, and whether the gateway
+ * showed signs of having restarted (and so of having lost every mapping) since the last check.
+ */
+export interface MappingCheck {
+  /** `unknown` when the gateway could not tell (no answer, or a protocol that cannot read a mapping back). */
+  state: "present" | "missing" | "unknown";
+  /**
+   * The gateway restarted or lost its state since the mapping was granted or last checked: UPnP
+   * uptime going down or a changed BOOTID, a NAT-PMP/PCP epoch lower than expected (RFC 6886
+   * §3.6, RFC 6887 §8.5).
+   */
+  gatewayRestarted: boolean;
+  /** The external address as the gateway reports it now, when the check learnt it. */
+  externalAddress?: string | undefined;
+}
+
+/** What a gateway announces by itself (or what its silence means), as a watcher hears it. */
+export type GatewayEvent =
+  /** The gateway restarted (SSDP ssdp:alive with a new BOOTID, a PCP ANNOUNCE, a NAT-PMP epoch reset): re-add mappings now. */
+  | { type: "restarted"; reason: string }
+  /** The gateway announced a new external address (NAT-PMP address announcement, RFC 6886 §3.2.1). */
+  | { type: "external-address"; address: string };
+
+/**
  * One gateway, spoken to in one protocol. UPnP, NAT-PMP and PCP each implement it, so code above
  * it (the mapping manager, the command line) never asks which protocol is in use.
  */
@@ -73,6 +97,13 @@ export interface PortMapper {
   unmap(key: MappingKey, options?: CallOptions): Promise<void>;
   /** The gateway's external address; rejects with `NoExternalAddressError` when it has no usable one. */
   getExternalAddress(options?: CallOptions): Promise<string>;
+  /** Asks the gateway whether `mapping` still stands and whether it restarted since it was granted. */
+  check(mapping: Mapping, options?: CallOptions): Promise<MappingCheck>;
+  /**
+   * Listens for what the gateway announces by itself (see `GatewayEvent`) until `signal` aborts.
+   * Resolves once listening has started; a protocol with nothing to hear resolves at once.
+   */
+  watch(listener: (event: GatewayEvent) => void, options: { signal: AbortSignal }): Promise<void>;
 }
 
 /** The half-way renewal time of a lease granted at `grantedAt` (ms); undefined when permanent. */

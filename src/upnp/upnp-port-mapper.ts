@@ -1,6 +1,6 @@
 import { NoExternalAddressError } from "../errors/errors.js";
 import { parseHttpUrl } from "../http/http-url.js";
-import { leaseTimes, type Mapping, type MapRequest, type MappingKey, type PortMapper } from "../mapping/port-mapper.js";
+import { leaseTimes, type GatewayEvent, type Mapping, type MappingCheck, type MapRequest, type MappingKey, type PortMapper } from "../mapping/port-mapper.js";
 import { addressScope } from "../net/address-scope.js";
 import type { CallOptions } from "../util/deadline.js";
 import type { PortMapping } from "./gateway/add-port-mapping.js";
@@ -53,12 +53,15 @@ class UpnpMapping implements Mapping {
 export class UpnpPortMapper implements PortMapper {
   readonly method = "upnp";
   readonly #now: () => number;
+  /** The last uptime the gateway reported: one lower than it means the gateway restarted. */
+  #lastUptimeSeconds: number | undefined;
 
   constructor(
     readonly connection: WanConnection,
     options: UpnpPortMapperOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
+    this.#lastUptimeSeconds = connection.status?.uptimeSeconds;
   }
 
   get gatewayAddress(): string {
@@ -87,6 +90,27 @@ export class UpnpPortMapper implements PortMapper {
   unmap(key: MappingKey, options?: CallOptions): Promise<void> {
     return this.connection.deletePortMapping({ externalPort: key.externalPort, protocol: key.protocol }, options);
   }
+
+  /**
+   * Reads the mapping back (GetSpecificPortMappingEntry) beside GetStatusInfo: gone, or pointing
+   * elsewhere, is `missing`; an uptime lower than the last one seen means the router restarted.
+   */
+  async check(mapping: Mapping, options?: CallOptions): Promise<MappingCheck> {
+    const [entry, status] = await Promise.allSettled([
+      this.connection.getPortMapping(mapping.externalPort, mapping.protocol, options),
+      this.connection.getStatusInfo(options),
+    ]);
+    options?.signal?.throwIfAborted();
+    const uptime = status.status === "fulfilled" ? status.value.uptimeSeconds : undefined;
+    const gatewayRestarted = uptime !== undefined && this.#lastUptimeSeconds !== undefined && uptime < this.#lastUptimeSeconds;
+    if (uptime !== undefined) this.#lastUptimeSeconds = uptime;
+    if (entry.status === "rejected") return { state: "unknown", gatewayRestarted };
+    const ours = entry.value !== undefined && entry.value.internalClient === mapping.internalClient && entry.value.internalPort === mapping.internalPort;
+    return { state: ours ? "present" : "missing", gatewayRestarted };
+  }
+
+  /** Nothing yet: UPnP gateways announce restarts with SSDP NOTIFY, which this mapper does not listen for. */
+  async watch(_listener: (event: GatewayEvent) => void, _options: { signal: AbortSignal }): Promise<void> {}
 
   async getExternalAddress(options?: CallOptions): Promise<string> {
     const address = await this.connection.getExternalAddress(options);
