@@ -5,8 +5,10 @@ export { UPNPResult, IGDStatus, resultForUpnpCode } from "./compat/result-codes.
 export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 
 // The one mapping interface, whatever the protocol.
-export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
+export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, MappingCheck, GatewayEvent, TransportProtocol } from "./mapping/port-mapper.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
+export { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "./upnp/firewall/upnp-pinhole-mapper.js";
+export { firewallControlErrorNames, type FirewallStatus } from "./upnp/igd/firewall-control.js";
 
 // UPnP IGD.
 export {
@@ -33,7 +35,7 @@ export { type GatewayStatus, type GatewayRank } from "./upnp/gateway/connection-
 export type { PortMappingEntry, StatusInfo, ConnectionTypeInfo } from "./upnp/igd/igd-client.js";
 export type { RefusedService } from "./upnp/description/control-url-policy.js";
 export type { XmlLimits } from "./xml/parse-xml.js";
-export type { DeviceDescription, WanConnectionService } from "./upnp/description/device-description.js";
+export type { DeviceDescription, WanConnectionService, FirewallControlService } from "./upnp/description/device-description.js";
 export { searchSsdp } from "./upnp/ssdp/ssdp-search.js";
 export type { SsdpReply, SsdpSearchOptions, SsdpTraceEvent, SsdpUnicastTarget } from "./upnp/ssdp/ssdp-search-options.js";
 

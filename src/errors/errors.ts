@@ -110,9 +110,10 @@ export class NoExternalAddressError extends PortholeError {
   /** What the gateway reported, "" when nothing. */
   readonly reported: string;
 
-  constructor(reported: string) {
+  constructor(reported: string, message?: string) {
     super(
-      reported === "" ? "the gateway reports no usable external address" : `the gateway reports no usable external address (it said ${JSON.stringify(reported.slice(0, 64))})`,
+      message ??
+        (reported === "" ? "the gateway reports no usable external address" : `the gateway reports no usable external address (it said ${JSON.stringify(reported.slice(0, 64))})`),
       { code: "PORTHOLE_NO_EXTERNAL_ADDRESS" },
     );
     this.reported = reported;

@@ -4,8 +4,11 @@ import type { CallOptions } from "../util/deadline.js";
 /** TCP or UDP: what a mapping forwards. */
 export type TransportProtocol = "TCP" | "UDP";
 
-/** How a mapping was made: the protocol the gateway spoke. */
-export type MappingMethod = GatewayProtocol;
+/**
+ * How a mapping was made: the protocol the gateway spoke, and for UPnP whether it is an IPv4 port
+ * mapping or an IPv6 firewall pinhole (WANIPv6FirewallControl; PCP does both with one method).
+ */
+export type MappingMethod = GatewayProtocol | "upnp-pinhole";
 
 /** What a caller asks a port mapper for, whatever the protocol. */
 export interface MapRequest {
@@ -47,6 +50,8 @@ export interface Mapping {
   readonly internalPort: number;
   /** The lease granted, in seconds; 0 = permanent. */
   readonly leaseSeconds: number;
+  /** A UPnP IPv6 pinhole's UniqueID, as the firewall numbered it; undefined for every other kind. */
+  readonly pinholeId?: number | undefined;
   /** When it was granted, in milliseconds on the mapper's clock (`Date.now` unless given another). */
   readonly grantedAt: number;
   /** When the lease runs out; undefined for a permanent mapping. */

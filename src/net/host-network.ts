@@ -13,6 +13,11 @@ export interface HostNetwork {
   interfaces(): InterfaceTable;
   /** Linux's IPv4 routing table (`/proc/net/route`), or undefined where there is none. */
   ipv4RouteTable(): string | undefined;
+  /**
+   * Linux's IPv6 address list with each address's flags (`/proc/net/if_inet6`): it tells a
+   * temporary (privacy) address from a stable one, which `os.networkInterfaces()` does not.
+   */
+  ipv6AddressTable(): string | undefined;
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -27,6 +32,7 @@ function readOrUndefined(path: string): string | undefined {
 export const systemHostNetwork: HostNetwork = {
   interfaces: () => os.networkInterfaces(),
   ipv4RouteTable: () => readOrUndefined("/proc/net/route"),
+  ipv6AddressTable: () => readOrUndefined("/proc/net/if_inet6"),
 };
 
 /** One address prefix of a local interface. */

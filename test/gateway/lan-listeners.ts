@@ -14,12 +14,12 @@ export interface LanListener {
   close(): Promise<void>;
 }
 
-/** Listens for UDP on the LAN host's address (192.0.2.2) and `port`. */
-export async function listenUdpOnLan(rig: RigTopology, port: number): Promise<LanListener> {
-  const socket = dgram.createSocket("udp4");
+/** Listens for UDP on the LAN host's address (192.0.2.2, or `address`) and `port`. */
+export async function listenUdpOnLan(rig: RigTopology, port: number, address = rig.lan.ipv4): Promise<LanListener> {
+  const socket = dgram.createSocket(address.includes(":") ? "udp6" : "udp4");
   const arrivals = new ArrivalQueue();
   socket.on("message", (message) => arrivals.push(message));
-  socket.bind(port, rig.lan.ipv4);
+  socket.bind(port, address);
   await once(socket, "listening");
   return {
     port,
@@ -28,8 +28,8 @@ export async function listenUdpOnLan(rig: RigTopology, port: number): Promise<La
   };
 }
 
-/** Listens for TCP on the LAN host's address (192.0.2.2) and `port`; one arrival per connection. */
-export async function listenTcpOnLan(rig: RigTopology, port: number): Promise<LanListener> {
+/** Listens for TCP on the LAN host's address (192.0.2.2, or `address`) and `port`; one arrival per connection. */
+export async function listenTcpOnLan(rig: RigTopology, port: number, address = rig.lan.ipv4): Promise<LanListener> {
   const arrivals = new ArrivalQueue();
   const connections = new Set<net.Socket>();
   const server = net.createServer((connection) => {
@@ -42,7 +42,7 @@ export async function listenTcpOnLan(rig: RigTopology, port: number): Promise<La
       arrivals.push(Buffer.concat(chunks));
     });
   });
-  server.listen(port, rig.lan.ipv4);
+  server.listen(port, address);
   await once(server, "listening");
   return {
     port,

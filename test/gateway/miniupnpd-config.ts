@@ -61,8 +61,10 @@ export function miniupnpdConfig(rig: RigTopology, options: MiniupnpdOptions, uui
 }
 
 /**
- * The nftables tables miniupnpd's nftables backend expects (Debian's nft_init.sh sources a helper
- * that is not shipped, so it cannot be used). The leading `table` + `delete table` pair makes the
+ * The nftables tables miniupnpd's nftables backend expects, with the firewall of a home router:
+ * unsolicited IPv6 from the WAN side is dropped unless a pinhole (a rule miniupnpd adds to its
+ * chain) lets it through. IPv4 needs no such rule: without a DNAT mapping nothing reaches the LAN.
+ * The tables are loaded here because Debian's nft_init.sh sources a helper that is not shipped. The leading `table` + `delete table` pair makes the
  * load replace any earlier table in one transaction: miniupnpd leaves its rules behind when it
  * stops and adopts them as mappings when it starts, so a fresh table keeps tests independent.
  */
@@ -77,7 +79,9 @@ table inet filter {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    ct state established,related accept
     jump miniupnpd
+    iifname "wan0" meta nfproto ipv6 drop
   }
   chain prerouting {
     type nat hook prerouting priority dstnat; policy accept;

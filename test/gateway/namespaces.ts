@@ -45,7 +45,10 @@ export async function createTopology(topology: RigTopology): Promise<void> {
   // The default route is also what lets SSDP multicast from the LAN host leave through eth0.
   await ip("-n", lan.namespace, "route", "add", "default", "via", gateway.lanIpv4);
   await ip("-n", lan.namespace, "-6", "route", "add", "default", "via", gateway.lanIpv6);
-  // The ISP host deliberately gets no default route: it can reach the WAN subnet and nothing else.
+  // The ISP host deliberately gets no default route: it can reach the WAN subnet and nothing else,
+  // except, over IPv6, the LAN prefix, which an ISP routes to its customer's router (no NAT on
+  // IPv6: the router's firewall, and its pinholes, decide what gets in).
+  await ip("-n", isp.namespace, "-6", "route", "add", `${lan.ipv6.replace(/::[0-9a-f]+$/, "::")}/64`, "via", gateway.wanIpv6);
   await runChecked("ip", ["netns", "exec", gateway.namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
 }
 

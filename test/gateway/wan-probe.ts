@@ -19,6 +19,11 @@ export interface TcpProbeResult {
 export interface ProbeOptions {
   /** How long the ISP host waits for the connection, or for the send to finish. @default 3000 */
   timeoutMs?: number;
+  /**
+   * Where the traffic goes: the gateway's WAN address for a NAT mapping, or the LAN host's IPv6
+   * address for an IPv6 pinhole (no translation). @default the gateway's WAN IPv4 address
+   */
+  host?: string;
 }
 
 const defaultProbeTimeoutMs = 3_000;
@@ -28,7 +33,7 @@ const defaultProbeTimeoutMs = 3_000;
 // reused source port could match a conntrack entry of a mapping that was deleted since.
 const udpScript = `
 const [host, port, payload] = process.argv.slice(1);
-const socket = require("node:dgram").createSocket("udp4");
+const socket = require("node:dgram").createSocket(host.includes(":") ? "udp6" : "udp4");
 socket.send(Buffer.from(payload, "base64"), Number(port), host, (error) => {
   console.log(JSON.stringify(error ? { sent: false, error: error.code } : { sent: true }));
   socket.close();
@@ -53,7 +58,7 @@ socket.on("close", () => report());`;
  * a peer on the Internet would reach a mapped port.
  */
 export async function sendUdpFromIsp(rig: RigTopology, port: number, payload: string | Buffer, options: ProbeOptions = {}): Promise<UdpProbeResult> {
-  return runProbe<UdpProbeResult>(rig, udpScript, port, payload, options.timeoutMs ?? defaultProbeTimeoutMs);
+  return runProbe<UdpProbeResult>(rig, udpScript, port, payload, options);
 }
 
 /**
@@ -61,12 +66,13 @@ export async function sendUdpFromIsp(rig: RigTopology, port: number, payload: st
  * closes its side; resolves once the connection is closed, refused or timed out.
  */
 export async function connectTcpFromIsp(rig: RigTopology, port: number, payload: string | Buffer, options: ProbeOptions = {}): Promise<TcpProbeResult> {
-  return runProbe<TcpProbeResult>(rig, tcpScript, port, payload, options.timeoutMs ?? defaultProbeTimeoutMs);
+  return runProbe<TcpProbeResult>(rig, tcpScript, port, payload, options);
 }
 
-async function runProbe<T>(rig: RigTopology, script: string, port: number, payload: string | Buffer, timeoutMs: number): Promise<T> {
+async function runProbe<T>(rig: RigTopology, script: string, port: number, payload: string | Buffer, options: ProbeOptions): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? defaultProbeTimeoutMs;
   const encoded = Buffer.from(payload).toString("base64");
-  const args = ["-e", script, rig.gateway.wanIpv4, String(port), encoded, String(timeoutMs)];
+  const args = ["-e", script, options.host ?? rig.gateway.wanIpv4, String(port), encoded, String(timeoutMs)];
   // Node's own start-up takes part of the budget, so the process gets a margin over the script.
   const result = await runInNamespace(rig.isp.namespace, process.execPath, args, { timeoutMs: timeoutMs + 5_000 });
   const line = result.stdout.trim().split("\n").pop() ?? "";

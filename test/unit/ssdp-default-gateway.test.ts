@@ -22,6 +22,7 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
 const fakeHost: HostNetwork = {
   interfaces: () => ({ eth0: [{ address: "10.0.2.15", netmask: "255.255.255.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: false, cidr: "10.0.2.15/24" }] }),
   ipv4RouteTable: () => table,
+  ipv6AddressTable: () => undefined,
 };
 
 test("a unicast search to the default gateway is planned only beside an IPv4 multicast search", () => {

@@ -1,7 +1,7 @@
 import { childText, descendants, parseXml, type XmlElement, type XmlLimits } from "../../xml/parse-xml.js";
 import { InvalidResponseError } from "../../errors/errors.js";
 import { resolveBaseUrl, resolveHttpUrl } from "./description-urls.js";
-import { classifyWanServiceType, isGatewayDeviceType, type WanConnectionKind } from "./wan-service-type.js";
+import { classifyWanServiceType, firewallControlVersion, isGatewayDeviceType, type WanConnectionKind } from "./wan-service-type.js";
 
 export type { WanConnectionKind } from "./wan-service-type.js";
 
@@ -20,6 +20,20 @@ export interface WanConnectionService {
   eventSubUrl?: string;
   scpdUrl?: string;
   serviceId?: string;
+  /** Type of the device holding the service, usually a WANConnectionDevice. */
+  deviceType: string;
+  deviceUdn?: string;
+}
+
+/**
+ * A WANIPv6FirewallControl service: IGD:2's IPv6 firewall, where pinholes are opened. It sits
+ * beside WANIPConnection in the WANConnectionDevice.
+ */
+export interface FirewallControlService {
+  serviceType: string;
+  version: number;
+  /** Absolute http: URL for SOAP actions. */
+  controlUrl: string;
   /** Type of the device holding the service, usually a WANConnectionDevice. */
   deviceType: string;
   deviceUdn?: string;
@@ -46,6 +60,8 @@ export interface DeviceDescription {
    * the caller to ask.
    */
   wanConnectionServices: WanConnectionService[];
+  /** Every WANIPv6FirewallControl service with a usable control URL, in document order. */
+  firewallControlServices: FirewallControlService[];
 }
 
 /**
@@ -67,7 +83,8 @@ export function parseDeviceDescription(xmlText: string, descriptionUrl: string, 
   const urlBase = descendants(document, "URLBase")[0]?.text.trim();
   const baseUrl = resolveBaseUrl(urlBase, descriptionUrl);
 
-  const ranked = serviceElementsInDocumentOrder(rootDevice)
+  const services = serviceElementsInDocumentOrder(rootDevice);
+  const ranked = services
     .map(({ service, device }) => readWanService(service, device, baseUrl))
     .filter((entry) => entry !== undefined);
   // Array.prototype.sort is stable, so services of the same rank keep their document order.
@@ -85,6 +102,7 @@ export function parseDeviceDescription(xmlText: string, descriptionUrl: string, 
       isGatewayDeviceType(childText(device, "deviceType") ?? ""),
     ),
     wanConnectionServices: ranked.map((entry) => entry.service),
+    firewallControlServices: services.map(({ service, device }) => readFirewallService(service, device, baseUrl)).filter((entry) => entry !== undefined),
   };
 }
 
@@ -133,6 +151,14 @@ function readWanService(
       deviceUdn: optionalText(device, "UDN"),
     },
   };
+}
+
+function readFirewallService(element: XmlElement, device: XmlElement, baseUrl: string): FirewallControlService | undefined {
+  const serviceType = childText(element, "serviceType") ?? "";
+  const version = firewallControlVersion(serviceType);
+  const controlUrl = resolveHttpUrl(childText(element, "controlURL"), baseUrl);
+  if (version === undefined || controlUrl === undefined) return undefined;
+  return { serviceType, version, controlUrl, deviceType: childText(device, "deviceType") ?? "", deviceUdn: optionalText(device, "UDN") };
 }
 
 function childrenNamed(parent: XmlElement, name: string): XmlElement[] {

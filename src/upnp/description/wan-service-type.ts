@@ -30,6 +30,14 @@ export function classifyWanServiceType(serviceType: string): WanServiceType | un
   return { kind, version, rank: version >= 2 ? 0 : 1 };
 }
 
+const firewallControlPattern = /^urn:(schemas-upnp-org|dslforum-org):service:WANIPv6FirewallControl:([1-9][0-9]*)$/i;
+
+/** The version of a WANIPv6FirewallControl service type (IGD:2's IPv6 pinholes), or undefined for any other type. */
+export function firewallControlVersion(serviceType: string): number | undefined {
+  const match = firewallControlPattern.exec(serviceType.trim());
+  return match ? Number(match[2]) : undefined;
+}
+
 /** True for `InternetGatewayDevice` of any version, UPnP Forum or TR-064 name. */
 export function isGatewayDeviceType(deviceType: string): boolean {
   return /^urn:(schemas-upnp-org|dslforum-org):device:InternetGatewayDevice:[0-9]+$/i.test(deviceType.trim());

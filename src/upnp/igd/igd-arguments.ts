@@ -1,4 +1,4 @@
-import { isIP, isIPv4 } from "node:net";
+import { isIP, isIPv4, isIPv6 } from "node:net";
 import { InvalidArgumentError, type InvalidArgumentProblem } from "../../errors/errors.js";
 
 /**
@@ -14,6 +14,10 @@ import { InvalidArgumentError, type InvalidArgumentProblem } from "../../errors/
  * - `leaseSeconds`: seconds, 0..2^32-1 (ui4); 0 asks for a permanent mapping.
  * - `ui2`: an index or count, 0..65535.
  * - `string`: any text XML can carry.
+ * - `pinholeClient`: an IPv6 address without a zone (WANIPv6FirewallControl's InternalClient).
+ * - `pinholeProtocol`: TCP or UDP, sent as the IANA protocol number WANIPv6FirewallControl takes (6, 17).
+ * - `pinholeLease`: seconds, 1..86400: WANIPv6FirewallControl has no permanent pinholes (0 and
+ *   more than a day are refused with 402, miniupnpd).
  */
 export type ArgumentKind =
   | "port"
@@ -24,7 +28,10 @@ export type ArgumentKind =
   | "boolean"
   | "leaseSeconds"
   | "ui2"
-  | "string";
+  | "string"
+  | "pinholeClient"
+  | "pinholeProtocol"
+  | "pinholeLease";
 
 /** A value for an in-argument; `undefined` is sent as the empty string. */
 export type ArgumentValue = string | number | boolean | undefined;
@@ -73,5 +80,13 @@ export function formatArgument(kind: ArgumentKind, name: string, value: Argument
     case "string":
       if (value === undefined) return "";
       return typeof value === "string" ? value : refuse(name, value, "a string", "value");
+    case "pinholeClient":
+      return typeof value === "string" && isIPv6(value) && !value.includes("%") ? value : refuse(name, value, "an IPv6 address without a zone", "value");
+    case "pinholeProtocol": {
+      const upper = typeof value === "string" ? value.toUpperCase() : "";
+      return upper === "TCP" ? "6" : upper === "UDP" ? "17" : refuse(name, value, '"TCP" or "UDP"', "protocol");
+    }
+    case "pinholeLease":
+      return String(integerIn(value, 1, 86400) ?? refuse(name, value, "whole seconds from 1 to 86400", "lease"));
   }
 }

@@ -43,7 +43,7 @@ function parseRouterProtocol(text: string, source: string): TransportProtocol {
 }
 
 /** The spec says `1`/`0`; some routers write `true`/`false`. */
-function parseRouterBoolean(text: string, field: string, source: string): boolean {
+export function parseRouterBoolean(text: string, field: string, source: string): boolean {
   const lower = text.trim().toLowerCase();
   if (lower === "1" || lower === "true") return true;
   if (lower === "0" || lower === "false") return false;
