@@ -1,11 +1,17 @@
 import { isIP } from "node:net";
 import type { HostNetwork, InterfaceTable } from "./host-network.js";
 
+/** The IPv4 default route: where it leads and which interface it leaves from. */
+export interface DefaultRoute {
+  gateway: string;
+  interfaceName: string;
+}
+
 /**
- * The IPv4 default gateway from a Linux `/proc/net/route` table, preferring the route on
+ * The IPv4 default route from a Linux `/proc/net/route` table, preferring the route on
  * `interfaceName` when given, then the lowest metric. Undefined when there is none.
  */
-export function parseDefaultGateway(routeTable: string, interfaceName?: string): string | undefined {
+export function parseDefaultRoute(routeTable: string, interfaceName?: string): DefaultRoute | undefined {
   const routes = routeTable
     .split("\n")
     .slice(1)
@@ -14,11 +20,16 @@ export function parseDefaultGateway(routeTable: string, interfaceName?: string):
     .map((fields) => ({ ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]) }))
     .filter((route) => /^[0-9A-Fa-f]{8}$/.test(route.gatewayHex))
     .sort((a, b) => Number(b.ifname === interfaceName) - Number(a.ifname === interfaceName) || a.metric - b.metric);
-  const hex = routes[0]?.gatewayHex;
-  if (hex === undefined) return undefined;
+  const best = routes[0];
+  if (best === undefined) return undefined;
   // The kernel prints the address in host byte order: little-endian on every platform Node runs on.
-  const bytes = [6, 4, 2, 0].map((offset) => parseInt(hex.slice(offset, offset + 2), 16));
-  return bytes.join(".");
+  const bytes = [6, 4, 2, 0].map((offset) => parseInt(best.gatewayHex.slice(offset, offset + 2), 16));
+  return { gateway: bytes.join("."), interfaceName: best.ifname };
+}
+
+/** The IPv4 default gateway of a `/proc/net/route` table (see `parseDefaultRoute`). */
+export function parseDefaultGateway(routeTable: string, interfaceName?: string): string | undefined {
+  return parseDefaultRoute(routeTable, interfaceName)?.gateway;
 }
 
 /**
