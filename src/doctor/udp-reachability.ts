@@ -1,0 +1,59 @@
+import dgram from "node:dgram";
+import { isIPv6 } from "node:net";
+import { withDeadline, type CallOptions } from "../util/deadline.js";
+import { TimeoutError } from "../errors/errors.js";
+
+/**
+ * What became of one datagram to a UDP port: something `answered`; nothing listens (`refused`:
+ * the host sent ICMP port unreachable, which a connected socket reports as ECONNREFUSED within
+ * milliseconds); or `silent`, no answer and no refusal — a firewall dropped it, or the service
+ * ignores what was sent.
+ */
+export type UdpReachability = "answered" | "refused" | "silent" | "unreachable";
+
+/**
+ * Sends `payload` to `host:port` from a connected socket and waits up to `timeoutMs` (default
+ * 1000) for the first reply or refusal. `unreachable`: the kernel has no route (ENETUNREACH,
+ * EHOSTUNREACH). Never rejects except when the caller aborts.
+ */
+export async function probeUdpPort(host: string, port: number, payload: Buffer, options: CallOptions = {}): Promise<UdpReachability> {
+  const socket = dgram.createSocket(isIPv6(host.split("%")[0]!) ? "udp6" : "udp4");
+  try {
+    return await withDeadline(`probing ${host}:${port}`, options.timeoutMs ?? 1000, options.signal, (signal) =>
+      new Promise<UdpReachability>((resolve, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        socket.on("message", () => resolve("answered"));
+        socket.on("error", (error: NodeJS.ErrnoException) => {
+          if (error.code === "ECONNREFUSED") resolve("refused");
+          else if (error.code === "ENETUNREACH" || error.code === "EHOSTUNREACH") resolve("unreachable");
+          else reject(error);
+        });
+        socket.connect(port, host, () => socket.send(payload));
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TimeoutError && !options.signal?.aborted) return "silent";
+    if ((error as NodeJS.ErrnoException).code === "ENETUNREACH" || (error as NodeJS.ErrnoException).code === "EHOSTUNREACH") return "unreachable";
+    throw error;
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Whether the kernel has a route for a multicast group: connecting a UDP socket asks for one and
+ * sends nothing. Without it every multicast search fails at once (ENETUNREACH).
+ */
+export function hasRouteTo(group: string, port: number): Promise<boolean> {
+  const socket = dgram.createSocket(isIPv6(group) ? "udp6" : "udp4");
+  return new Promise<boolean>((resolve) => {
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.connect(port, group, () => {
+      socket.close();
+      resolve(true);
+    });
+  });
+}
