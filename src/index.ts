@@ -8,6 +8,33 @@ export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
 
+// NAT-PMP (RFC 6886): the wire format, both directions (a server can reuse them).
+export {
+  NATPMP_SERVER_PORT,
+  ANNOUNCEMENT_PORT,
+  natPmpOpcodes,
+  type NatPmpRequest,
+  type DecodedNatPmpRequest,
+  type NatPmpResponse,
+} from "./natpmp/natpmp-messages.js";
+export { encodeNatPmpRequest, decodeNatPmpRequest } from "./natpmp/natpmp-requests.js";
+export { encodeNatPmpResponse, decodeNatPmpResponse } from "./natpmp/natpmp-responses.js";
+
+// PCP (RFC 6887): the wire format, both directions.
+export {
+  PCP_VERSION,
+  pcpOpcodes,
+  pcpOptionCodes,
+  ianaProtocolNumbers,
+  type PcpOption,
+  type PcpMapFields,
+  type PcpRequest,
+  type DecodedPcpRequest,
+  type PcpResponse,
+} from "./pcp/pcp-messages.js";
+export { encodePcpRequest, decodePcpRequest } from "./pcp/pcp-requests.js";
+export { encodePcpResponse, decodePcpResponse } from "./pcp/pcp-responses.js";
+
 // UPnP IGD.
 export {
   findGateway,
@@ -55,6 +82,12 @@ export {
   NoGatewayError,
   NoExternalAddressError,
   MappingDroppedError,
+  NatPmpError,
+  PcpError,
+  PortUnavailableError,
+  natPmpResultCodes,
+  pcpResultCodes,
+  type ResultCodeMeaning,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).
