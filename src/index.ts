@@ -8,7 +8,16 @@ export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
 
-// NAT-PMP (RFC 6886): the wire format, both directions (a server can reuse them).
+// NAT-PMP (RFC 6886): the client and the wire format, both directions (a server can reuse them).
+export {
+  NatPmpClient,
+  DEFAULT_NATPMP_TIMEOUT_MS,
+  natPmpRetransmitDelays,
+  type NatPmpClientOptions,
+  type NatPmpReplyInfo,
+  type NatPmpExternalAddressReply,
+  type NatPmpMapReply,
+} from "./natpmp/natpmp-client.js";
 export {
   NATPMP_SERVER_PORT,
   ANNOUNCEMENT_PORT,
@@ -19,8 +28,18 @@ export {
 } from "./natpmp/natpmp-messages.js";
 export { encodeNatPmpRequest, decodeNatPmpRequest } from "./natpmp/natpmp-requests.js";
 export { encodeNatPmpResponse, decodeNatPmpResponse } from "./natpmp/natpmp-responses.js";
+export { natPmpEpochLost } from "./natpmp/natpmp-epoch.js";
 
-// PCP (RFC 6887): the wire format, both directions.
+// PCP (RFC 6887): the client and the wire format, both directions.
+export {
+  PcpClient,
+  DEFAULT_PCP_TIMEOUT_MS,
+  pcpRetransmitDelays,
+  type PcpClientOptions,
+  type PcpReplyInfo,
+  type PcpMapRequest,
+  type PcpMapReply,
+} from "./pcp/pcp-client.js";
 export {
   PCP_VERSION,
   pcpOpcodes,
@@ -34,6 +53,9 @@ export {
 } from "./pcp/pcp-messages.js";
 export { encodePcpRequest, decodePcpRequest } from "./pcp/pcp-requests.js";
 export { encodePcpResponse, decodePcpResponse } from "./pcp/pcp-responses.js";
+export { randomNonce, derivedNonces, type PcpNonceSource, type PcpMappingIdentity } from "./pcp/pcp-nonce.js";
+export { pcpEpochInvalid } from "./pcp/pcp-epoch.js";
+export { EpochWatch, type EpochSample, type EpochRule } from "./mapping/epoch-watch.js";
 
 // UPnP IGD.
 export {
