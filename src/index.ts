@@ -5,8 +5,12 @@ export { UPNPResult, IGDStatus, resultForUpnpCode } from "./compat/result-codes.
 export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 
 // The one mapping interface, whatever the protocol.
-export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
+export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol, MappingCheck, GatewayEvent } from "./mapping/port-mapper.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
+export { NatPmpPortMapper, type NatPmpPortMapperOptions } from "./natpmp/natpmp-port-mapper.js";
+export { PcpPortMapper, type PcpPortMapperOptions } from "./pcp/pcp-port-mapper.js";
+export { DEFAULT_MAPPING_LEASE_SECONDS } from "./mapping/map-request.js";
+export { decodeGatewayAnnouncement, type GatewayAnnouncement, type AnnouncementListening } from "./mapping/gateway-announcement.js";
 
 // NAT-PMP (RFC 6886): the client and the wire format, both directions (a server can reuse them).
 export {
