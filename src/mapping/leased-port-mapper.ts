@@ -10,6 +10,7 @@ import { GrantedMapping } from "./granted-mapping.js";
 import { checkMappingKey, checkMapRequest, type CheckedMapRequest } from "./map-request.js";
 import type { GatewayEvent, Mapping, MappingCheck, MappingKey, MapRequest, PortMapper, TransportProtocol } from "./port-mapper.js";
 import { RestartLedger } from "./restart-ledger.js";
+import type { GatewayClientOptions } from "./gateway-client-options.js";
 
 /** What a NAT-PMP or PCP gateway granted for a request. */
 export interface GrantedLease {
@@ -37,12 +38,11 @@ export interface LeasedPortMapperInit {
   method: "natpmp" | "pcp";
   /** The name in messages, e.g. "NAT-PMP". */
   protocolName: string;
-  gateway: { address: string; port: number };
-  /** The gateway's epochs, shared with the protocol's client. */
-  epoch: EpochWatch;
+  /** The protocol's client: where the gateway is, and its epochs. */
+  client: { gatewayAddress: string; gatewayPort: number; epoch: EpochWatch };
   defaultTimeoutMs: number;
-  now: () => number;
-  listening: AnnouncementListening;
+  /** The mapper's options: its clock and where it listens for announcements. */
+  options: Pick<GatewayClientOptions, "now"> & AnnouncementListening;
 }
 
 /**
@@ -51,21 +51,32 @@ export interface LeasedPortMapperInit {
  */
 export abstract class LeasedPortMapper implements PortMapper {
   readonly method: "natpmp" | "pcp";
-  readonly #init: LeasedPortMapperInit;
+  readonly #protocolName: string;
+  readonly #gateway: { address: string; port: number };
+  readonly #epoch: EpochWatch;
+  readonly #defaultTimeoutMs: number;
+  readonly #now: () => number;
+  readonly #listening: AnnouncementListening;
   readonly #restarts: RestartLedger;
   /** The external address last learnt, so that an announcement of the same one is no news. */
   #knownExternalAddress: string | undefined;
 
-  constructor(init: LeasedPortMapperInit) {
-    this.method = init.method;
-    checkString("announcementAddress", init.listening.announcementAddress);
-    if (init.listening.announcementPort !== undefined) checkPort("announcementPort", init.listening.announcementPort);
-    this.#init = init;
-    this.#restarts = new RestartLedger(init.epoch);
+  constructor({ method, protocolName, client, defaultTimeoutMs, options }: LeasedPortMapperInit) {
+    this.method = method;
+    this.#protocolName = protocolName;
+    this.#gateway = { address: client.gatewayAddress, port: client.gatewayPort };
+    this.#epoch = client.epoch;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#now = options.now ?? Date.now;
+    this.#listening = {
+      announcementAddress: checkString("announcementAddress", options.announcementAddress),
+      announcementPort: options.announcementPort === undefined ? undefined : checkPort("announcementPort", options.announcementPort),
+    };
+    this.#restarts = new RestartLedger(client.epoch);
   }
 
   get gatewayAddress(): string {
-    return this.#init.gateway.address;
+    return this.#gateway.address;
   }
 
   /** Asks the gateway for a mapping (or the renewal of one). */
@@ -83,8 +94,8 @@ export abstract class LeasedPortMapper implements PortMapper {
    */
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
     const checked = checkMapRequest(request, options);
-    const what = `${this.#init.protocolName} map ${checked.protocol} ${checked.internalPort}`;
-    return withCallScope(what, options.timeoutMs ?? this.#init.defaultTimeoutMs, options.signal, async (signal) => {
+    const what = `${this.#protocolName} map ${checked.protocol} ${checked.internalPort}`;
+    return withCallScope(what, options.timeoutMs ?? this.#defaultTimeoutMs, options.signal, async (signal) => {
       const inner = { signal, timeoutMs: maxTimeoutMs };
       const granted = await this.grant(checked, inner);
       if (granted.lifetimeSeconds === 0) throw new InvalidResponseError(`${what}: the gateway granted a lifetime of 0, which deletes the mapping`);
@@ -94,7 +105,7 @@ export abstract class LeasedPortMapper implements PortMapper {
       }
       const mapping = new GrantedMapping(
         { method: this.method, protocol: checked.protocol, externalAddress: granted.externalAddress, externalPort: granted.externalPort, internalClient: granted.internalClient, internalPort: checked.internalPort, leaseSeconds: granted.lifetimeSeconds },
-        this.#init.now(),
+        this.#now(),
         {
           // A renewal asks for the same external port again, under the first request's port policy.
           renew: (mapping, renewOptions) => this.map({ ...checked, externalPort: mapping.externalPort }, renewOptions),
@@ -119,7 +130,7 @@ export abstract class LeasedPortMapper implements PortMapper {
   async check(mapping: Mapping, options: CallOptions = {}): Promise<MappingCheck> {
     checkRequiredObject("mapping", mapping);
     checkCallOptions(options);
-    const lossesBefore = this.#init.epoch.losses;
+    const lossesBefore = this.#epoch.losses;
     let externalAddress: string | undefined;
     try {
       externalAddress = await this.askEpoch(options);
@@ -140,8 +151,8 @@ export abstract class LeasedPortMapper implements PortMapper {
   async watch(listener: (event: GatewayEvent) => void, options: { signal: AbortSignal }): Promise<void> {
     checkRequiredObject("options", options);
     if (checkSignal("signal", options.signal) === undefined) throw new InvalidArgumentError("watch() needs a signal: it listens until the signal aborts");
-    await listenForAnnouncements(this.#init.gateway, this.#init.listening, options.signal, (announcement) => {
-      if (this.#init.epoch.observe(announcement.epochSeconds)) {
+    await listenForAnnouncements(this.#gateway, this.#listening, options.signal, (announcement) => {
+      if (this.#epoch.observe(announcement.epochSeconds)) {
         const kind = announcement.protocol === "pcp" ? "PCP ANNOUNCE" : "NAT-PMP address announcement";
         listener({ type: "restarted", reason: `${kind} with epoch ${announcement.epochSeconds} s, lower than expected: the gateway lost its mappings` });
       }

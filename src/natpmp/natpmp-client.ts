@@ -3,10 +3,11 @@ import { InvalidArgumentError, NatPmpError } from "../errors/errors.js";
 import { EpochWatch } from "../mapping/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { exchangeUdp } from "../net/udp-exchange.js";
-import { checkCallOptions, checkPort, checkString, checkTimeoutMs } from "../util/check-arguments.js";
+import { checkCallOptions } from "../util/check-arguments.js";
+import { checkGatewayClientOptions, type GatewayClientOptions } from "../mapping/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { natPmpEpochLost } from "./natpmp-epoch.js";
-import { mapOpcode, NATPMP_SERVER_PORT, natPmpOpcodes, type NatPmpRequest, type NatPmpResponse } from "./natpmp-messages.js";
+import { mapOpcode, natPmpOpcodes, type NatPmpRequest, type NatPmpResponse } from "./natpmp-messages.js";
 import { encodeNatPmpRequest } from "./natpmp-requests.js";
 import { decodeNatPmpResponse } from "./natpmp-responses.js";
 
@@ -16,16 +17,7 @@ export const DEFAULT_NATPMP_TIMEOUT_MS = 10_000;
 const rfcInitialRetransmitMs = 250;
 const rfcMaxSends = 9;
 
-export interface NatPmpClientOptions {
-  /** The gateway's NAT-PMP port; replies from any other port are ignored. @default 5351 */
-  gatewayPort?: number | undefined;
-  /** Our address to send from. @default the route's source address toward the gateway */
-  localAddress?: string | undefined;
-  /** Clock of the epoch check, in milliseconds. @default Date.now */
-  now?: (() => number) | undefined;
-  /** The first wait before a resend, doubled after each (RFC 6886 §3.1 says 250 ms). For tests. @default 250 */
-  initialRetransmitMs?: number | undefined;
-}
+export type NatPmpClientOptions = GatewayClientOptions;
 
 /** What every reply also tells. */
 export interface NatPmpReplyInfo {
@@ -76,11 +68,12 @@ export class NatPmpClient {
     if (typeof gatewayAddress !== "string" || !isIPv4(gatewayAddress)) {
       throw new InvalidArgumentError(`NAT-PMP speaks to an IPv4 gateway address, got ${JSON.stringify(gatewayAddress)}`);
     }
+    const checked = checkGatewayClientOptions(options, rfcInitialRetransmitMs);
     this.gatewayAddress = gatewayAddress;
-    this.gatewayPort = options.gatewayPort === undefined ? NATPMP_SERVER_PORT : checkPort("gatewayPort", options.gatewayPort);
-    this.#localAddress = checkString("localAddress", options.localAddress);
-    this.#initialRetransmitMs = checkTimeoutMs("initialRetransmitMs", options.initialRetransmitMs) ?? rfcInitialRetransmitMs;
-    this.epoch = new EpochWatch(natPmpEpochLost, options.now ?? Date.now);
+    this.gatewayPort = checked.gatewayPort;
+    this.#localAddress = checked.localAddress;
+    this.#initialRetransmitMs = checked.initialRetransmitMs;
+    this.epoch = new EpochWatch(natPmpEpochLost, checked.now);
   }
 
   /** The gateway's external IPv4 address (RFC 6886 §3.2); rejects with `NatPmpError` when refused. */

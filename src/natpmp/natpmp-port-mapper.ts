@@ -16,15 +16,7 @@ export class NatPmpPortMapper extends LeasedPortMapper {
 
   constructor(gatewayAddress: string, options: NatPmpPortMapperOptions = {}) {
     const client = new NatPmpClient(gatewayAddress, options);
-    super({
-      method: "natpmp",
-      protocolName: "NAT-PMP",
-      gateway: { address: client.gatewayAddress, port: client.gatewayPort },
-      epoch: client.epoch,
-      defaultTimeoutMs: DEFAULT_NATPMP_TIMEOUT_MS,
-      now: options.now ?? Date.now,
-      listening: options,
-    });
+    super({ method: "natpmp", protocolName: "NAT-PMP", client, defaultTimeoutMs: DEFAULT_NATPMP_TIMEOUT_MS, options });
     this.client = client;
   }
 

@@ -3,10 +3,10 @@ import { InvalidArgumentError, PcpError } from "../errors/errors.js";
 import { EpochWatch } from "../mapping/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { decodeNatPmpResponse } from "../natpmp/natpmp-responses.js";
-import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
 import { malformed } from "../net/wire-fields.js";
 import { exchangeUdp, type LocalEndpoint } from "../net/udp-exchange.js";
-import { checkCallOptions, checkPort, checkString, checkTimeoutMs } from "../util/check-arguments.js";
+import { checkCallOptions } from "../util/check-arguments.js";
+import { checkGatewayClientOptions, type GatewayClientOptions } from "../mapping/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { pcpEpochInvalid } from "./pcp-epoch.js";
 import { ianaProtocolNumbers, PCP_NONCE_BYTES, PCP_VERSION, pcpOpcodes, pcpOptionCodes, type PcpRequest, type PcpResponse } from "./pcp-messages.js";
@@ -19,17 +19,9 @@ export const DEFAULT_PCP_TIMEOUT_MS = 10_000;
 const rfcInitialRetransmitMs = 3_000;
 const rfcMaxRetransmitMs = 1_024_000;
 
-export interface PcpClientOptions {
-  /** The gateway's PCP port; replies from any other port are ignored. @default 5351 */
-  gatewayPort?: number | undefined;
-  /** Our address to send from, and so the client address of every request. @default the route's source address toward the gateway */
-  localAddress?: string | undefined;
-  /** Clock of the epoch check, in milliseconds. @default Date.now */
-  now?: (() => number) | undefined;
+export interface PcpClientOptions extends GatewayClientOptions {
   /** Random numbers in [0, 1) for the resend jitter. @default Math.random */
   random?: (() => number) | undefined;
-  /** The first wait before a resend (RFC 6887 §8.1.1 says 3 s). For tests. @default 3000 */
-  initialRetransmitMs?: number | undefined;
 }
 
 /** What every reply also tells. */
@@ -103,12 +95,13 @@ export class PcpClient {
     if (typeof gatewayAddress !== "string" || isIP(gatewayAddress.split("%")[0]!) === 0) {
       throw new InvalidArgumentError(`the PCP server must be an IP address, got ${JSON.stringify(gatewayAddress)}`);
     }
+    const checked = checkGatewayClientOptions(options, rfcInitialRetransmitMs);
     this.gatewayAddress = gatewayAddress;
-    this.gatewayPort = options.gatewayPort === undefined ? NATPMP_SERVER_PORT : checkPort("gatewayPort", options.gatewayPort);
-    this.#localAddress = checkString("localAddress", options.localAddress);
+    this.gatewayPort = checked.gatewayPort;
+    this.#localAddress = checked.localAddress;
     this.#random = options.random ?? Math.random;
-    this.#initialRetransmitMs = checkTimeoutMs("initialRetransmitMs", options.initialRetransmitMs) ?? rfcInitialRetransmitMs;
-    this.epoch = new EpochWatch(pcpEpochInvalid, options.now ?? Date.now);
+    this.#initialRetransmitMs = checked.initialRetransmitMs;
+    this.epoch = new EpochWatch(pcpEpochInvalid, checked.now);
   }
 
   /** ANNOUNCE (RFC 6887 §14.1): the server's epoch, and the proof that it speaks PCP. */

@@ -16,15 +16,12 @@ import {
   type NatPmpPortMapperOptions,
 } from "../../src/index.js";
 import { EventQueue } from "./support/event-queue.js";
-import { startFakePmpGateway, type FakePmpGatewayOptions } from "./support/fake-pmp-gateway.js";
-import { openUdpSockets, startUdpResponder, unusedUdpPort } from "./support/udp-responder.js";
+import { fakeGatewaySetUp, type FakePmpGatewayOptions } from "./support/fake-pmp-gateway.js";
+import { openUdpSockets, startUdpResponder } from "./support/udp-responder.js";
 
 async function setUp(t: TestContext, gatewayOptions: FakePmpGatewayOptions = {}, mapperOptions: NatPmpPortMapperOptions = {}) {
-  const gateway = await startFakePmpGateway(t, gatewayOptions);
-  const clock = { now: 1_700_000_000_000 };
-  const announcementPort = await unusedUdpPort();
-  const mapper = new NatPmpPortMapper("127.0.0.1", { gatewayPort: gateway.port, initialRetransmitMs: 20, now: () => clock.now, announcementAddress: "127.0.0.1", announcementPort, ...mapperOptions });
-  return { gateway, mapper, clock, announcementPort };
+  const setUp = await fakeGatewaySetUp(t, gatewayOptions);
+  return { ...setUp, mapper: new NatPmpPortMapper("127.0.0.1", { ...setUp.options, ...mapperOptions }) };
 }
 
 const sentRequests = (gateway: { received: Array<{ bytes: Buffer }> }) => gateway.received.map((r) => decodeNatPmpRequest(r.bytes));

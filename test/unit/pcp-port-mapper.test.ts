@@ -16,16 +16,12 @@ import {
   type PcpRequest,
 } from "../../src/index.js";
 import { EventQueue } from "./support/event-queue.js";
-import { startFakePmpGateway, type FakePmpGatewayOptions } from "./support/fake-pmp-gateway.js";
-import { startUdpResponder, unusedUdpPort } from "./support/udp-responder.js";
+import { fakeGatewaySetUp, type FakePmpGatewayOptions } from "./support/fake-pmp-gateway.js";
+import { startUdpResponder } from "./support/udp-responder.js";
 
 async function setUp(t: TestContext, gatewayOptions: FakePmpGatewayOptions = {}, mapperOptions: PcpPortMapperOptions = {}) {
-  const gateway = await startFakePmpGateway(t, gatewayOptions);
-  const clock = { now: 1_700_000_000_000 };
-  const announcementPort = await unusedUdpPort();
-  const options = { gatewayPort: gateway.port, initialRetransmitMs: 20, now: () => clock.now, announcementAddress: "127.0.0.1", announcementPort };
-  const mapper = new PcpPortMapper("127.0.0.1", { ...options, ...mapperOptions });
-  return { gateway, mapper, clock, announcementPort, options };
+  const setUp = await fakeGatewaySetUp(t, gatewayOptions);
+  return { ...setUp, mapper: new PcpPortMapper("127.0.0.1", { ...setUp.options, ...mapperOptions }) };
 }
 
 const mapRequests = (gateway: { received: Array<{ bytes: Buffer }> }) =>

@@ -13,7 +13,7 @@ import {
   type PcpResponse,
   type TransportProtocol,
 } from "../../../src/index.js";
-import { startUdpResponder, type Endpoint, type UdpResponder } from "./udp-responder.js";
+import { startUdpResponder, unusedUdpPort, type Endpoint, type UdpResponder } from "./udp-responder.js";
 
 export interface FakeMapping {
   protocol: TransportProtocol;
@@ -113,4 +113,16 @@ export async function startFakePmpGateway(t: TestContext, options: FakePmpGatewa
     announce: (bytes: Uint8Array, to: Endpoint) => responder.send(bytes, to),
   });
   return state;
+}
+
+/**
+ * A fake gateway, a clock the test moves, and the mapper options that point at both: resends
+ * after 20 ms, announcements listened for on a loopback port (never a multicast group).
+ */
+export async function fakeGatewaySetUp(t: TestContext, gatewayOptions: FakePmpGatewayOptions = {}) {
+  const gateway = await startFakePmpGateway(t, gatewayOptions);
+  const clock = { now: 1_700_000_000_000 };
+  const announcementPort = await unusedUdpPort();
+  const options = { gatewayPort: gateway.port, initialRetransmitMs: 20, now: () => clock.now, announcementAddress: "127.0.0.1", announcementPort };
+  return { gateway, clock, announcementPort, options };
 }
