@@ -6,9 +6,24 @@ export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 
 // The one mapping interface, whatever the protocol.
 export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, MappingCheck, GatewayEvent, TransportProtocol } from "./mapping/port-mapper.js";
+export { DEFAULT_MAPPING_LEASE_SECONDS } from "./mapping/map-request.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
 export { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "./upnp/firewall/upnp-pinhole-mapper.js";
 export { firewallControlErrorNames, type FirewallStatus } from "./upnp/igd/firewall-control.js";
+export { NatPmpPortMapper, type NatPmpPortMapperOptions } from "./natpmp/natpmp-port-mapper.js";
+export { PcpPortMapper, type PcpPortMapperOptions } from "./pcp/pcp-port-mapper.js";
+
+// NAT-PMP (RFC 6886) and PCP (RFC 6887) clients, for callers who want the protocol itself.
+export {
+  NatPmpClient,
+  DEFAULT_NATPMP_TIMEOUT_MS,
+  type NatPmpClientOptions,
+  type NatPmpReplyInfo,
+  type NatPmpExternalAddressReply,
+  type NatPmpMapReply,
+} from "./natpmp/natpmp-client.js";
+export { PcpClient, DEFAULT_PCP_TIMEOUT_MS, type PcpClientOptions, type PcpReplyInfo, type PcpMapRequest, type PcpMapReply } from "./pcp/pcp-client.js";
+export { randomNonce, derivedNonces, type PcpNonceSource, type PcpMappingIdentity } from "./pcp/pcp-nonce.js";
 
 // UPnP IGD.
 export {
@@ -57,6 +72,12 @@ export {
   NoGatewayError,
   NoExternalAddressError,
   MappingDroppedError,
+  NatPmpError,
+  PcpError,
+  PortUnavailableError,
+  natPmpResultCodes,
+  pcpResultCodes,
+  type ResultCodeMeaning,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).

@@ -3,8 +3,11 @@ import {
   InvalidArgumentError,
   InvalidResponseError,
   MappingDroppedError,
+  NatPmpError,
   NoGatewayError,
+  PcpError,
   PortholeError,
+  PortUnavailableError,
   SocketError,
   TimeoutError,
   UpnpActionError,
@@ -22,12 +25,50 @@ const resultByProblem: Readonly<Record<InvalidArgumentProblem, UPNPResult>> = {
 };
 
 /**
+ * The nearest engine code for each NAT-PMP result (RFC 6886 §3.5). 3 (network failure) is what a
+ * gateway behind another NAT answers, as UPnP's 501 there, hence ACTION_FAILED; 1 and 5 say the
+ * gateway cannot do what was asked at all, which the engine has no closer word for.
+ */
+const resultByNatPmpCode: ReadonlyMap<number, UPNPResult> = new Map([
+  [1, UPNPResult.ACTION_FAILED],
+  [2, UPNPResult.NOT_AUTHORIZED],
+  [3, UPNPResult.ACTION_FAILED],
+  [4, UPNPResult.NO_PORT_MAPS_AVAILABLE],
+  [5, UPNPResult.ACTION_FAILED],
+]);
+
+/**
+ * The nearest engine code for each PCP result (RFC 6887 §7.4), by meaning: the parse errors as
+ * UPnP's 402 (INVALID_ARGS), ADDRESS_MISMATCH as UPnP's 606 for a client not allowed to map for
+ * that address (NOT_AUTHORIZED), CANNOT_PROVIDE_EXTERNAL as a taken port (718), the resource
+ * errors as a full table (728).
+ */
+const resultByPcpCode: ReadonlyMap<number, UPNPResult> = new Map([
+  [1, UPNPResult.ACTION_FAILED],
+  [2, UPNPResult.NOT_AUTHORIZED],
+  [3, UPNPResult.INVALID_ARGS],
+  [4, UPNPResult.ACTION_FAILED],
+  [5, UPNPResult.INVALID_ARGS],
+  [6, UPNPResult.INVALID_ARGS],
+  [7, UPNPResult.ACTION_FAILED],
+  [8, UPNPResult.NO_PORT_MAPS_AVAILABLE],
+  [9, UPNPResult.INVALID_PROTOCOL],
+  [10, UPNPResult.NO_PORT_MAPS_AVAILABLE],
+  [11, UPNPResult.CONFLICT_WITH_OTHER_MAPPING],
+  [12, UPNPResult.NOT_AUTHORIZED],
+  [13, UPNPResult.ACTION_FAILED],
+]);
+
+/**
  * The `UPNPResult` the engine would return for a failure. porthole's errors speak porthole's own
  * vocabulary (`code`); this is the one place that turns them into the engine's codes.
  */
 export function resultOf(error: unknown): UPNPResult {
   if (!(error instanceof PortholeError)) return UPNPResult.UNKNOWN_ERROR;
   if (error instanceof UpnpActionError) return resultForUpnpCode(error.upnpCode);
+  if (error instanceof NatPmpError) return resultByNatPmpCode.get(error.resultCode) ?? UPNPResult.UNKNOWN_ERROR;
+  if (error instanceof PcpError) return resultByPcpCode.get(error.resultCode) ?? UPNPResult.UNKNOWN_ERROR;
+  if (error instanceof PortUnavailableError) return UPNPResult.CONFLICT_WITH_OTHER_MAPPING;
   if (error instanceof InvalidArgumentError) return resultByProblem[error.problem];
   if (error instanceof NoGatewayError) return error.nothingAnswered ? UPNPResult.NO_DEVICES : UPNPResult.NO_GATEWAY;
   if (error instanceof HttpError || error instanceof TimeoutError) return UPNPResult.HTTP_ERROR;

@@ -1,6 +1,8 @@
 import { PortholeError } from "./porthole-error.js";
 
 export { PortholeError, isPortholeError, type PortholeErrorCode, type PortholeErrorOptions, type GatewayProtocol } from "./porthole-error.js";
+export { NatPmpError, natPmpResultCodes, type ResultCodeMeaning } from "./natpmp-error.js";
+export { PcpError, pcpResultCodes } from "./pcp-error.js";
 
 /** Which part of a call was refused: the Redot API reports each as its own result code. */
 export type InvalidArgumentProblem = "port" | "protocol" | "lease" | "range" | "value";
@@ -129,5 +131,22 @@ export class MappingDroppedError extends PortholeError {
 
   constructor(message: string, options: { protocol: PortholeError["protocol"]; protocolCode?: number; cause?: unknown }) {
     super(message, { code: "PORTHOLE_MAPPING_DROPPED", ...options });
+  }
+}
+
+/**
+ * The gateway granted another external port than the one asked, and the caller accepts no other
+ * (`anyPort: false`). NAT-PMP has no way to ask for "this port or nothing", and miniupnpd ignores
+ * PCP's PREFER_FAILURE for a busy port, so the other port is released and this is thrown instead.
+ */
+export class PortUnavailableError extends PortholeError {
+  override name = "PortUnavailableError";
+  readonly wantedPort: number;
+  readonly offeredPort: number;
+
+  constructor(wantedPort: number, offeredPort: number, protocol: PortholeError["protocol"]) {
+    super(`external port ${wantedPort} is not available (the gateway offered ${offeredPort})`, { code: "PORTHOLE_PORT_UNAVAILABLE", protocol });
+    this.wantedPort = wantedPort;
+    this.offeredPort = offeredPort;
   }
 }

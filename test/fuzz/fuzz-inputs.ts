@@ -133,3 +133,51 @@ export function parserInput(seeds: readonly string[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 512 }) },
   );
 }
+
+// Compiled to build/test/fuzz, the fixtures stay in the source tree.
+const binaryFixtureDirectory = new URL("../../../test/fixtures/", import.meta.url);
+
+/** The golden NAT-PMP or PCP messages, as latin1 strings (one character per byte). */
+export function binarySeeds(protocol: "natpmp" | "pcp"): string[] {
+  const directory = new URL(`${protocol}/`, binaryFixtureDirectory);
+  return readdirSync(directory)
+    .filter((name) => name.endsWith(".hex"))
+    .sort()
+    .map((name) =>
+      Buffer.from(
+        readFileSync(new URL(name, directory), "utf8")
+          .split("\n")
+          .filter((line) => line.trim() !== "" && !line.trim().startsWith("#"))
+          .map((line) => line.trim().split(/\s+/)[0])
+          .join(""),
+        "hex",
+      ).toString("latin1"),
+    );
+}
+
+/** Bytes, as a latin1 string, with every value equally likely. */
+const randomBytes = fc.uint8Array({ maxLength: 160 }).map((bytes) => Buffer.from(bytes).toString("latin1"));
+
+/** A seed with 1 to 6 of its bytes overwritten: the length stays, so the decoders read every field of it. */
+function overwrittenSeed(seeds: readonly string[]): fc.Arbitrary<string> {
+  const overwrite = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) });
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(overwrite, { minLength: 1, maxLength: 6 })).map(([seed, steps]) => {
+    const bytes = Buffer.from(seed, "latin1");
+    for (const { at, byte } of steps) if (bytes.length > 0) bytes[at % bytes.length] = byte;
+    return bytes.toString("latin1");
+  });
+}
+
+/**
+ * Inputs for the binary decoders (NAT-PMP, PCP): fixtures with bytes overwritten (every field
+ * read with other values), fixtures mutated as text (cuts, insertions, duplications: other
+ * lengths), the fixtures as they are, and random bytes. The decoders read `Buffer.from(input, "latin1")`.
+ */
+export function binaryInput(seeds: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 4, arbitrary: overwrittenSeed(seeds) },
+    { weight: 4, arbitrary: mutatedSeed(seeds) },
+    { weight: 1, arbitrary: fc.constantFrom(...seeds) },
+    { weight: 1, arbitrary: randomBytes },
+  );
+}

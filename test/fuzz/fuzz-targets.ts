@@ -18,7 +18,13 @@ import { checkLocation } from "../../src/upnp/ssdp/location-policy.js";
 import { testNetworks } from "../fixtures/local-networks.js";
 import { parseSsdpResponse, type SsdpResponse } from "../../src/upnp/ssdp/ssdp-message.js";
 import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
-import { descriptionSeeds, httpResponseSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
+import { binaryInput, binarySeeds, descriptionSeeds, httpResponseSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
+import { checkNatPmpRequest, checkNatPmpResponse, checkPcpRequest, checkPcpResponse, checkAnnouncement } from "./binary-checks.js";
+import { decodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
+import { decodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
+import { decodePcpRequest } from "../../src/pcp/pcp-requests.js";
+import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
+import { decodeGatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
 
 /** One parser under fuzzing. `run` throws `InvariantViolation` on a crash, else names the outcome. */
 export interface FuzzTarget {
@@ -145,7 +151,36 @@ function checkVerdict(verdict: ReturnType<typeof checkLocation>): string | undef
   return checkTarget(parseHttpUrl(verdict.location));
 }
 
+const bytesOf = (input: string): Buffer => Buffer.from(input, "latin1");
+const natPmpSeeds = binarySeeds("natpmp");
+const pcpSeeds = binarySeeds("pcp");
+
 export const fuzzTargets: readonly FuzzTarget[] = [
+  {
+    name: "decodeNatPmpResponse",
+    input: binaryInput(natPmpSeeds),
+    run: (input) => typedOutcome(() => decodeNatPmpResponse(bytesOf(input)), (value) => checkNatPmpResponse(value, bytesOf(input)), (value) => value.kind),
+  },
+  {
+    name: "decodeNatPmpRequest",
+    input: binaryInput(natPmpSeeds),
+    run: (input) => typedOutcome(() => decodeNatPmpRequest(bytesOf(input)), checkNatPmpRequest, (value) => value.kind),
+  },
+  {
+    name: "decodePcpResponse",
+    input: binaryInput(pcpSeeds),
+    run: (input) => typedOutcome(() => decodePcpResponse(bytesOf(input)), checkPcpResponse, (value) => value.kind),
+  },
+  {
+    name: "decodePcpRequest",
+    input: binaryInput(pcpSeeds),
+    run: (input) => typedOutcome(() => decodePcpRequest(bytesOf(input)), checkPcpRequest, (value) => value.kind),
+  },
+  {
+    name: "decodeGatewayAnnouncement",
+    input: binaryInput([...natPmpSeeds, ...pcpSeeds]),
+    run: (input) => typedOutcome(() => decodeGatewayAnnouncement(bytesOf(input)), checkAnnouncement, (value) => value?.protocol ?? "undefined"),
+  },
   {
     name: "parseSsdpResponse",
     input: parserInput(ssdpSeeds),

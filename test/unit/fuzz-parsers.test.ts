@@ -11,7 +11,21 @@ const casesPerParser = 500;
 test("every network parser is fuzzed", () => {
   assert.deepEqual(
     fuzzTargets.map((target) => target.name).sort(),
-    ["HttpResponseParser", "checkLocation", "parseDeviceDescription", "parseHttpUrl", "parsePortListing", "parseSoapResponse", "parseSsdpResponse", "parseXml"],
+    [
+      "HttpResponseParser",
+      "checkLocation",
+      "decodeGatewayAnnouncement",
+      "decodeNatPmpRequest",
+      "decodeNatPmpResponse",
+      "decodePcpRequest",
+      "decodePcpResponse",
+      "parseDeviceDescription",
+      "parseHttpUrl",
+      "parsePortListing",
+      "parseSoapResponse",
+      "parseSsdpResponse",
+      "parseXml",
+    ],
   );
 });
 

@@ -1,0 +1,50 @@
+import { NoExternalAddressError } from "../errors/errors.js";
+import type { AnnouncementListening } from "../mapping/gateway-announcement.js";
+import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../mapping/leased-port-mapper.js";
+import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
+import type { CallOptions } from "../util/deadline.js";
+import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions } from "./natpmp-client.js";
+
+export interface NatPmpPortMapperOptions extends NatPmpClientOptions, AnnouncementListening {}
+
+/**
+ * The one mapping interface (`PortMapper`) over NAT-PMP (RFC 6886). Every call takes `timeoutMs`
+ * (default 10 s) for the whole call, and `signal`.
+ */
+export class NatPmpPortMapper extends LeasedPortMapper {
+  readonly client: NatPmpClient;
+
+  constructor(gatewayAddress: string, options: NatPmpPortMapperOptions = {}) {
+    const client = new NatPmpClient(gatewayAddress, options);
+    super({ method: "natpmp", protocolName: "NAT-PMP", client, defaultTimeoutMs: DEFAULT_NATPMP_TIMEOUT_MS, options });
+    this.client = client;
+  }
+
+  /** The mapping reply does not carry the external address, so it is asked at the same moment. */
+  protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
+    const [granted, externalAddress] = await Promise.all([
+      this.client.map({ protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) }, options),
+      this.client.getExternalAddress(options).then(
+        (reply) => this.learnt(reply.externalAddress),
+        () => undefined,
+      ),
+    ]);
+    return { externalAddress, externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
+  }
+
+  /** RFC 6886 §3.4: lifetime 0 and suggested port 0 delete the mapping of that internal port. */
+  protected async remove(key: CheckedKey, options: CallOptions): Promise<void> {
+    await this.client.map({ protocol: key.protocol, internalPort: key.internalPort, suggestedExternalPort: 0, lifetimeSeconds: 0 }, options);
+  }
+
+  protected async askEpoch(options: CallOptions): Promise<string | undefined> {
+    return this.learnt((await this.client.getExternalAddress(options)).externalAddress);
+  }
+
+  async getExternalAddress(options?: CallOptions): Promise<string> {
+    const reply = await this.client.getExternalAddress(options);
+    const usable = this.learnt(reply.externalAddress);
+    if (usable === undefined) throw new NoExternalAddressError(reply.externalAddress);
+    return usable;
+  }
+}

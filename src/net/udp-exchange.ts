@@ -1,0 +1,125 @@
+import dgram from "node:dgram";
+import { isIPv6 } from "node:net";
+import { InvalidResponseError, NoGatewayError, PortholeError, SocketError } from "../errors/errors.js";
+import { withDeadline } from "../util/deadline.js";
+import { addressToBytes } from "./address-bytes.js";
+
+/** Our end of an exchange, as the kernel bound it. */
+export interface LocalEndpoint {
+  /** Our address toward the peer (the route's source address), without an IPv6 zone. */
+  address: string;
+  port: number;
+}
+
+/** One request sent over UDP and retransmitted until its answer comes (NAT-PMP, PCP). */
+export interface UdpExchange<T> {
+  /** What is asked of whom, for errors: e.g. "NAT-PMP map UDP 7777 at 192.0.2.1". */
+  what: string;
+  host: string;
+  port: number;
+  /** Our address to send from; the route's source address toward `host` when omitted. */
+  localAddress?: string | undefined;
+  /** The request's bytes, built once the socket is bound, since PCP carries our own address. */
+  request(local: LocalEndpoint): Uint8Array;
+  /** The waits between sends, in order; after the last one the exchange waits until its budget ends. */
+  retransmitDelaysMs: Iterable<number>;
+  /**
+   * Reads a datagram from `host:port`: a value ends the exchange with it; undefined ignores the
+   * datagram (an answer to another request); an `InvalidResponseError` marks it malformed and
+   * ignores it too; any other error ends the exchange with that error (the gateway refused).
+   */
+  accept(reply: Buffer, local: LocalEndpoint): T | undefined;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return Buffer.from(addressToBytes(a)).equals(addressToBytes(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends `exchange.request` from a fresh socket connected to `host:port`, resends it on the
+ * schedule, and resolves with the first datagram `accept` takes. Connecting makes the kernel drop
+ * datagrams from anyone else, and turns an ICMP port unreachable into a quick `NoGatewayError`
+ * instead of a wait for the whole budget; sources are checked here as well. At the end of the
+ * budget the call rejects with a `TimeoutError`, or with an `InvalidResponseError` when only
+ * malformed replies came. The socket and every timer are gone however it ends.
+ */
+export function exchangeUdp<T>(exchange: UdpExchange<T>): Promise<T> {
+  return withDeadline(exchange.what, exchange.timeoutMs, exchange.signal, (signal) => runExchange(exchange, signal));
+}
+
+function runExchange<T>(exchange: UdpExchange<T>, signal: AbortSignal): Promise<T> {
+  const socket = dgram.createSocket(isIPv6(exchange.host.split("%")[0]!) ? "udp6" : "udp4");
+  const delays = exchange.retransmitDelaysMs[Symbol.iterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  let lastMalformed: InvalidResponseError | undefined;
+  let local: LocalEndpoint | undefined;
+  let request: Uint8Array | undefined;
+
+  return new Promise<T>((resolve, reject) => {
+    const finish = (error: unknown, value?: T): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      socket.close();
+      if (error === undefined) resolve(value as T);
+      else reject(error);
+    };
+    const onAbort = (): void => {
+      const reason: unknown = signal.reason;
+      const timedOut = reason instanceof PortholeError && reason.code === "PORTHOLE_TIMEOUT";
+      finish(timedOut && lastMalformed !== undefined ? new InvalidResponseError(`${exchange.what}: no valid reply, the last one was malformed: ${lastMalformed.message}`, lastMalformed) : reason);
+    };
+    const send = (): void => {
+      if (settled) return;
+      socket.send(request!, (error) => {
+        if (error !== null && error !== undefined) finish(new SocketError(`${exchange.what}: cannot send: ${error.message}`, error));
+      });
+      const next = delays.next();
+      if (!next.done) timer = setTimeout(send, next.value);
+    };
+
+    signal.addEventListener("abort", onAbort, { once: true });
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      finish(
+        error.code === "ECONNREFUSED"
+          ? new NoGatewayError(`${exchange.what}: nothing listens on ${exchange.host} port ${exchange.port} (ICMP port unreachable)`, { nothingAnswered: true, cause: error })
+          : new SocketError(`${exchange.what}: ${error.message}`, error),
+      );
+    });
+    socket.on("message", (reply, source) => {
+      if (settled || local === undefined || source.port !== exchange.port || !sameAddress(source.address, exchange.host)) return;
+      let value: T | undefined;
+      try {
+        value = exchange.accept(reply, local);
+      } catch (error) {
+        if (error instanceof InvalidResponseError) lastMalformed = error;
+        else finish(error);
+        return;
+      }
+      if (value !== undefined) finish(undefined, value);
+    });
+    socket.bind({ port: 0, address: exchange.localAddress }, () => {
+      if (settled) return;
+      socket.connect(exchange.port, exchange.host, (error?: Error) => {
+        if (settled) return;
+        if (error) return finish(new SocketError(`${exchange.what}: no route to ${exchange.host}: ${error.message}`, error));
+        const bound = socket.address();
+        local = { address: bound.address.split("%")[0]!, port: bound.port };
+        try {
+          request = exchange.request(local);
+        } catch (cause) {
+          return finish(cause);
+        }
+        send();
+      });
+    });
+  });
+}
