@@ -7,6 +7,9 @@ export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 // The one mapping interface, whatever the protocol.
 export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, MappingCheck, GatewayEvent, TransportProtocol } from "./mapping/port-mapper.js";
 export { DEFAULT_MAPPING_LEASE_SECONDS } from "./mapping/map-request.js";
+export { findPortMapper } from "./discovery/find-port-mapper.js";
+export { probePortMappers, type ProtocolProbe } from "./discovery/probe-port-mappers.js";
+export { protocolPreference, type FindPortMapperOptions, type ProtocolChoice } from "./discovery/port-mapper-attempts.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
 export { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "./upnp/firewall/upnp-pinhole-mapper.js";
 export { firewallControlErrorNames, type FirewallStatus } from "./upnp/igd/firewall-control.js";
@@ -93,6 +96,7 @@ export type { HttpResponse } from "./http/http-request.js";
 export type { CallOptions } from "./util/deadline.js";
 export { addressScope, isPublicAddress, type AddressScope } from "./net/address-scope.js";
 export { systemHostNetwork, type HostNetwork, type InterfaceTable } from "./net/host-network.js";
+export { defaultGatewayIPv4, defaultGatewayIPv6 } from "./net/default-gateway.js";
 export { parseHttpUrl, type HttpTarget } from "./http/http-url.js";
 
 // Virtual gateway for tests without a router.

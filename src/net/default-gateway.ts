@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { addressFromBytes } from "./address-bytes.js";
 import type { HostNetwork, InterfaceTable } from "./host-network.js";
 
 /** The IPv4 default route: where it leads and which interface it leaves from. */
@@ -54,4 +55,29 @@ export function defaultGatewayIPv4(host: HostNetwork, interfaceNameOrAddress?: s
   if (table === undefined) return undefined;
   const interfaceName = interfaceNameOrAddress === undefined ? undefined : interfaceNameOf(interfaceNameOrAddress, host.interfaces());
   return parseDefaultGateway(table, interfaceName);
+}
+
+/**
+ * The IPv6 default route from a Linux `/proc/net/ipv6_route` table (`dest plen src plen nexthop
+ * metric refcnt use flags name`, addresses in hex): the lowest metric wins. A link-local next hop
+ * (the usual case: routers advertise themselves from fe80::/10) gets the interface as its zone,
+ * without which it cannot be reached.
+ */
+export function parseDefaultRouteIPv6(routeTable: string): DefaultRoute | undefined {
+  const routes = routeTable
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 10 && /^0{32}$/.test(fields[0]!) && fields[1] === "00" && /^[0-9a-f]{32}$/i.test(fields[4]!) && !/^0{32}$/.test(fields[4]!))
+    .map((fields) => ({ nextHop: fields[4]!.toLowerCase(), metric: parseInt(fields[5]!, 16), ifname: fields[9]! }))
+    .sort((a, b) => a.metric - b.metric);
+  const best = routes[0];
+  if (best === undefined) return undefined;
+  const address = addressFromBytes(Buffer.from(best.nextHop, "hex"));
+  return { gateway: /^fe[89ab]/.test(address) ? `${address}%${best.ifname}` : address, interfaceName: best.ifname };
+}
+
+/** The host's IPv6 default gateway (Linux only), with a zone when it is link-local. */
+export function defaultGatewayIPv6(host: HostNetwork): string | undefined {
+  const table = host.ipv6RouteTable();
+  return table === undefined ? undefined : parseDefaultRouteIPv6(table)?.gateway;
 }

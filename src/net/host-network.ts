@@ -18,6 +18,8 @@ export interface HostNetwork {
    * temporary (privacy) address from a stable one, which `os.networkInterfaces()` does not.
    */
   ipv6AddressTable(): string | undefined;
+  /** Linux's IPv6 routing table (`/proc/net/ipv6_route`), or undefined where there is none. */
+  ipv6RouteTable(): string | undefined;
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -33,6 +35,7 @@ export const systemHostNetwork: HostNetwork = {
   interfaces: () => os.networkInterfaces(),
   ipv4RouteTable: () => readOrUndefined("/proc/net/route"),
   ipv6AddressTable: () => readOrUndefined("/proc/net/if_inet6"),
+  ipv6RouteTable: () => readOrUndefined("/proc/net/ipv6_route"),
 };
 
 /** One address prefix of a local interface. */

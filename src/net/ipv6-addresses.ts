@@ -1,4 +1,5 @@
 import { isIPv6 } from "node:net";
+import { addressFromBytes } from "./address-bytes.js";
 import type { HostNetwork } from "./host-network.js";
 
 /** An IPv6 address of this host with what the kernel says about it. */
@@ -20,24 +21,6 @@ const IFA_F_DADFAILED = 0x08;
 const IFA_F_DEPRECATED = 0x20;
 const IFA_F_TENTATIVE = 0x40;
 
-function hexToAddress(hex: string): string {
-  const groups = hex.match(/.{4}/g)!.map((group) => group.replace(/^0+(?=.)/, ""));
-  // Shorten the longest run of zero groups as RFC 5952 says, so addresses compare as text.
-  let best = { start: -1, length: 0 };
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== "0") {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === "0") j++;
-    if (j - i > best.length && j - i > 1) best = { start: i, length: j - i };
-    i = j;
-  }
-  if (best.start === -1) return groups.join(":");
-  return `${groups.slice(0, best.start).join(":")}::${groups.slice(best.start + best.length).join(":")}`;
-}
-
 /**
  * Reads `/proc/net/if_inet6`: one address a line, `address-hex ifindex prefix scope flags name`.
  * Malformed lines are skipped.
@@ -47,7 +30,7 @@ export function parseIpv6AddressTable(table: string): Ipv6AddressInfo[] {
     const fields = line.trim().split(/\s+/);
     if (fields.length !== 6 || !/^[0-9a-f]{32}$/i.test(fields[0]!)) return [];
     const flags = parseInt(fields[4]!, 16);
-    const address = hexToAddress(fields[0]!.toLowerCase());
+    const address = addressFromBytes(Buffer.from(fields[0]!, "hex"));
     if (!isIPv6(address) || Number.isNaN(flags)) return [];
     return [
       {

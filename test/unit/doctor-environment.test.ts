@@ -28,7 +28,7 @@ function fakeHost(fake: FakeHost): HostEnvironment {
     network: {
       interfaces: () => fake.interfaces ?? { lo: [ipv4("127.0.0.1", true)], eth0: [ipv4("192.168.1.20")] },
       ipv4RouteTable: () => (fake.routes === undefined ? undefined : [routeHeader, ...fake.routes].join("\n")),
-      ipv6AddressTable: () => undefined,
+      ipv6AddressTable: () => undefined, ipv6RouteTable: () => undefined,
     },
     readFile: (path) => fake.files?.[path],
     fileExists: (path) => fake.files?.[path] !== undefined,

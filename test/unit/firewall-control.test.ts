@@ -102,7 +102,7 @@ describe("WANIPv6FirewallControl actions", () => {
 /** A host whose only interface toward loopback carries `addresses` (if_inet6 lines). */
 function hostWith(ipv6Table: string): HostNetwork {
   const info = { address: "127.0.0.1", netmask: "255.0.0.0", family: "IPv4" as const, mac: "00:00:00:00:00:00", internal: true, cidr: "127.0.0.1/8" };
-  return { interfaces: () => ({ lo: [info] }), ipv4RouteTable: () => undefined, ipv6AddressTable: () => ipv6Table };
+  return { interfaces: () => ({ lo: [info] }), ipv4RouteTable: () => undefined, ipv6AddressTable: () => ipv6Table , ipv6RouteTable: () => undefined};
 }
 
 describe("UpnpPinholeMapper", () => {

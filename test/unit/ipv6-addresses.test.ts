@@ -18,7 +18,7 @@ const table = [
 ].join("\n");
 
 function hostWith(ipv6Table: string | undefined, interfaces: Record<string, NetworkInterfaceInfo[]> = {}): HostNetwork {
-  return { interfaces: () => interfaces, ipv4RouteTable: () => undefined, ipv6AddressTable: () => ipv6Table };
+  return { interfaces: () => interfaces, ipv4RouteTable: () => undefined, ipv6AddressTable: () => ipv6Table , ipv6RouteTable: () => undefined};
 }
 
 test("if_inet6 lines become addresses in RFC 5952 form with their flags; junk lines are skipped", () => {

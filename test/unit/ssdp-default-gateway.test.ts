@@ -22,7 +22,7 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
 const fakeHost: HostNetwork = {
   interfaces: () => ({ eth0: [{ address: "10.0.2.15", netmask: "255.255.255.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: false, cidr: "10.0.2.15/24" }] }),
   ipv4RouteTable: () => table,
-  ipv6AddressTable: () => undefined,
+  ipv6AddressTable: () => undefined, ipv6RouteTable: () => undefined,
 };
 
 test("a unicast search to the default gateway is planned only beside an IPv4 multicast search", () => {
@@ -41,4 +41,21 @@ test("a multicastInterface given as an address is the interface that holds it", 
   assert.equal(interfaceNameOf("eth0", interfaces), "eth0");
   assert.equal(interfaceNameOf("192.0.2.99", interfaces), undefined);
   assert.equal(parseDefaultGateway(table, interfaceNameOf("192.168.1.20", interfaces)), "192.168.1.1");
+});
+
+test("the IPv6 default route is read from /proc/net/ipv6_route, lowest metric first, a link-local next hop with its zone", async () => {
+  const { parseDefaultRouteIPv6 } = await import("../../src/net/default-gateway.js");
+  const row = (dest: string, plen: string, nextHop: string, metric: string, ifname: string) =>
+    `${dest} ${plen} ${"0".repeat(32)} 00 ${nextHop} ${metric} 00000001 00000000 00000003 ${ifname}`;
+  const zeros = "0".repeat(32);
+  const table = [
+    row("20010db8000100000000000000000000", "40", zeros, "00000100", "eth0"),
+    row(zeros, "00", "fe800000000000000000000000000001", "00000400", "eth0"),
+    row(zeros, "00", "20010db8000200000000000000000001", "00000200", "wlan0"),
+    row(zeros, "00", zeros, "00000001", "lo"),
+  ].join("\n");
+  assert.deepEqual(parseDefaultRouteIPv6(table), { gateway: "2001:db8:2::1", interfaceName: "wlan0" });
+  assert.deepEqual(parseDefaultRouteIPv6(table.split("\n").filter((line) => !line.includes("wlan0")).join("\n")), { gateway: "fe80::1%eth0", interfaceName: "eth0" });
+  assert.equal(parseDefaultRouteIPv6(table.split("\n")[0]!), undefined);
+  assert.equal(parseDefaultRouteIPv6("garbage"), undefined);
 });

@@ -1,0 +1,161 @@
+import { InvalidArgumentError, NoGatewayError, PortholeError, type GatewayProtocol } from "../errors/errors.js";
+import type { PortMapper } from "../mapping/port-mapper.js";
+import { defaultGatewayIPv4, defaultGatewayIPv6 } from "../net/default-gateway.js";
+import { systemHostNetwork, type HostNetwork } from "../net/host-network.js";
+import { NatPmpPortMapper, type NatPmpPortMapperOptions } from "../natpmp/natpmp-port-mapper.js";
+import { PcpPortMapper, type PcpPortMapperOptions } from "../pcp/pcp-port-mapper.js";
+import { checkChoice, checkOptionsObject, checkString, checkTimeoutMs } from "../util/check-arguments.js";
+import type { CallOptions } from "../util/deadline.js";
+import { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "../upnp/firewall/upnp-pinhole-mapper.js";
+import { isUsableRank } from "../upnp/gateway/connection-status.js";
+import { findGateway, type FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
+import { gatewayFromUrl } from "../upnp/gateway/probe-gateway.js";
+import type { WanConnection } from "../upnp/gateway/wan-connection.js";
+import { UpnpPortMapper, type UpnpPortMapperOptions } from "../upnp/upnp-port-mapper.js";
+
+/** Which protocol to speak: one of them, or `auto` to ask all at once and take the best that answers. */
+export type ProtocolChoice = "auto" | GatewayProtocol;
+
+export interface FindPortMapperOptions extends CallOptions {
+  /** Time budget of the whole search. @default 10000 */
+  timeoutMs?: number | undefined;
+  /** @default "auto" */
+  protocol?: ProtocolChoice | undefined;
+  /**
+   * 4: IPv4 port mappings (NAT); 6: IPv6 firewall pinholes, through PCP or UPnP's
+   * WANIPv6FirewallControl (NAT-PMP has no IPv6). @default 4
+   */
+  family?: 4 | 6 | undefined;
+  /** Where NAT-PMP and PCP requests go. @default the host's default gateway of the family */
+  gatewayAddress?: string | undefined;
+  /** UPnP: the description URL of a gateway remembered from an earlier run; skips the SSDP search. */
+  gatewayUrl?: string | undefined;
+  /** UPnP discovery's options (search targets, interface, listening time, ...). */
+  upnp?: Omit<FindGatewayOptions, "signal" | "timeoutMs"> | undefined;
+  upnpMapper?: UpnpPortMapperOptions | undefined;
+  upnpPinhole?: UpnpPinholeMapperOptions | undefined;
+  natPmp?: NatPmpPortMapperOptions | undefined;
+  pcp?: PcpPortMapperOptions | undefined;
+  /**
+   * After NAT-PMP answers, how long to wait for PCP's answer from the same gateway before settling
+   * for NAT-PMP; also how long the datagram protocols are waited for at all once UPnP has answered.
+   * A gateway that speaks PCP answers it as fast as NAT-PMP, and one that does not refuses at once
+   * (RFC 6887 §9), so this only matters where a firewall drops one of them. @default 50
+   */
+  preferenceGraceMs?: number | undefined;
+  /** Where the default gateway is read. @default the system's */
+  hostNetwork?: HostNetwork | undefined;
+}
+
+/** The order of preference when several protocols answer (docs/protocols.md says why). */
+export const protocolPreference: readonly GatewayProtocol[] = ["pcp", "natpmp", "upnp"];
+
+/** One protocol being tried: it resolves with a mapper the gateway answered, or rejects saying why not. */
+export interface Attempt {
+  protocol: GatewayProtocol;
+  /** Settles when the gateway answered (or refused, or stayed silent until the search ended). */
+  outcome: Promise<PortMapper>;
+}
+
+export interface CheckedFindOptions {
+  timeoutMs: number;
+  protocol: ProtocolChoice;
+  family: 4 | 6;
+  preferenceGraceMs: number;
+}
+
+export const defaultFindTimeoutMs = 10_000;
+
+export function checkFindOptions(options: FindPortMapperOptions): CheckedFindOptions {
+  checkOptionsObject("options", options);
+  const family = options.family ?? 4;
+  if (family !== 4 && family !== 6) throw new InvalidArgumentError(`family must be 4 or 6, got ${JSON.stringify(family)}`);
+  const protocol = checkChoice("protocol", options.protocol, ["auto", "upnp", "pcp", "natpmp"] as const) ?? "auto";
+  if (protocol === "natpmp" && family === 6) throw new InvalidArgumentError("NAT-PMP maps IPv4 only: for IPv6 use PCP or UPnP");
+  checkString("gatewayAddress", options.gatewayAddress);
+  checkString("gatewayUrl", options.gatewayUrl);
+  return {
+    timeoutMs: checkTimeoutMs("timeoutMs", options.timeoutMs) ?? defaultFindTimeoutMs,
+    protocol,
+    family,
+    preferenceGraceMs: checkTimeoutMs("preferenceGraceMs", options.preferenceGraceMs) ?? 50,
+  };
+}
+
+/** A WAN connection the UPnP part found, refused when it cannot map (not connected, no usable address). */
+async function findConnection(options: FindPortMapperOptions, signal: AbortSignal): Promise<WanConnection> {
+  const connection =
+    options.gatewayUrl !== undefined ? await gatewayFromUrl(options.gatewayUrl, { ...options.upnp, signal }) : await findGateway({ ...options.upnp, signal });
+  const rank = connection.status?.rank;
+  if (rank !== undefined && !isUsableRank(rank)) {
+    const address = connection.status?.externalAddress;
+    throw new NoGatewayError(`the UPnP gateway ${connection.descriptionUrl ?? connection.controlUrl} is not connected${address ? ` (external address ${address})` : ""}`);
+  }
+  return connection;
+}
+
+/** The UPnP IGD's IPv6 firewall, when it has one that is on and lets pinholes be opened. */
+async function findPinholeMapper(options: FindPortMapperOptions, signal: AbortSignal): Promise<PortMapper> {
+  const connection = await findConnection(options, signal);
+  const service = connection.description?.firewallControlServices[0];
+  if (service === undefined) throw new NoGatewayError("the UPnP gateway has no IPv6 firewall control (WANIPv6FirewallControl) to open pinholes with");
+  const mapper = new UpnpPinholeMapper(service, { hostNetwork: options.hostNetwork, ...options.upnpPinhole });
+  const status = await mapper.getFirewallStatus({ signal });
+  if (!status.firewallEnabled) throw new NoGatewayError("the UPnP gateway's IPv6 firewall is off: inbound IPv6 needs no pinhole there");
+  if (!status.inboundPinholeAllowed) throw new NoGatewayError("the UPnP gateway's IPv6 firewall does not allow inbound pinholes (a setting of the router)");
+  return mapper;
+}
+
+/** A gateway address NAT-PMP and PCP can be asked at, or a reason why there is none. */
+function portControlAddress(options: FindPortMapperOptions, family: 4 | 6): string {
+  if (options.gatewayAddress !== undefined) return options.gatewayAddress;
+  const host = options.hostNetwork ?? systemHostNetwork;
+  const address = family === 6 ? defaultGatewayIPv6(host) : defaultGatewayIPv4(host, options.upnp?.multicastInterface || undefined);
+  if (address === undefined) throw new NoGatewayError(`this host has no IPv${family} default gateway to ask`, { nothingAnswered: true });
+  return address;
+}
+
+/**
+ * Starts every attempt the options allow, all at the same moment (the datagrams to port 5351
+ * leave beside the SSDP search), each under `signal`. A NAT-PMP or PCP attempt succeeds with the
+ * gateway's answer to a cheap request (the external address; an ANNOUNCE), not a mapping.
+ */
+export function startAttempts(options: FindPortMapperOptions, checked: CheckedFindOptions, signal: AbortSignal): Attempt[] {
+  const wanted = (protocol: GatewayProtocol): boolean => checked.protocol === "auto" || checked.protocol === protocol;
+  const attempts: Attempt[] = [];
+  const begin = (protocol: GatewayProtocol, run: () => Promise<PortMapper>): void => {
+    // A rejection nobody awaits yet (the race may settle first) must not become unhandled.
+    const outcome = Promise.resolve().then(run);
+    outcome.catch(() => {});
+    attempts.push({ protocol, outcome });
+  };
+  if (wanted("pcp")) {
+    begin("pcp", async () => {
+      const mapper = new PcpPortMapper(portControlAddress(options, checked.family), options.pcp);
+      await mapper.client.announce({ signal });
+      return mapper;
+    });
+  }
+  if (wanted("natpmp") && checked.family === 4) {
+    begin("natpmp", async () => {
+      const mapper = new NatPmpPortMapper(portControlAddress(options, 4), options.natPmp);
+      await mapper.client.getExternalAddress({ signal });
+      return mapper;
+    });
+  }
+  if (wanted("upnp")) {
+    begin("upnp", async () =>
+      checked.family === 6 ? findPinholeMapper(options, signal) : new UpnpPortMapper(await findConnection(options, signal), options.upnpMapper),
+    );
+  }
+  return attempts;
+}
+
+/** Why nothing usable was found, one clause per protocol tried. */
+export function noMapperError(failures: ReadonlyArray<{ protocol: GatewayProtocol; error: unknown }>): NoGatewayError {
+  const names: Record<GatewayProtocol, string> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP" };
+  const clauses = failures.map(({ protocol, error }) => `${names[protocol]}: ${error instanceof Error ? error.message : String(error)}`);
+  // Nothing answered when every protocol stayed silent or was refused before any gateway spoke.
+  const nothingAnswered = failures.every(({ error }) => error instanceof NoGatewayError ? error.nothingAnswered : !(error instanceof PortholeError) || error.code === "PORTHOLE_TIMEOUT");
+  return new NoGatewayError(`no gateway maps ports here: ${clauses.join("; ")}`, { nothingAnswered, cause: new AggregateError(failures.map(({ error }) => error)) });
+}

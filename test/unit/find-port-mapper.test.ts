@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { findPortMapper } from "../../src/discovery/find-port-mapper.js";
+import { probePortMappers } from "../../src/discovery/probe-port-mappers.js";
+import { InvalidArgumentError, NoGatewayError, TimeoutError } from "../../src/errors/errors.js";
+import { decodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
+import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
+import { startFakePmpGateway } from "./support/fake-pmp-gateway.js";
+import { startUdpResponder, unusedUdpPort } from "./support/udp-responder.js";
+import { searchOnly, virtualGateway } from "./support/virtual-gateway-fixture.js";
+
+/** Where the datagram protocols go in these tests: a loopback port, with quick resends. */
+function portControl(port: number) {
+  const client = { gatewayPort: port, initialRetransmitMs: 20 };
+  return { gatewayAddress: "127.0.0.1", natPmp: client, pcp: client };
+}
+
+/** A NAT-PMP-only server: PCP requests get the version-0 refusal of RFC 6887 §9. */
+async function natPmpOnly(t: Parameters<typeof startUdpResponder>[0], answerPcp: "refuse" | "ignore") {
+  return startUdpResponder(t, (bytes) => {
+    if (bytes[0] !== 0) return answerPcp === "refuse" ? encodeNatPmpResponse({ kind: "error", opcode: bytes[1]! & 0x7f, resultCode: 1, epochSeconds: 5 }) : undefined;
+    const request = decodeNatPmpRequest(bytes);
+    return request.kind === "external-address" ? encodeNatPmpResponse({ kind: "external-address", resultCode: 0, epochSeconds: 5, externalAddress: "11.0.0.5" }) : undefined;
+  });
+}
+
+test("auto: a gateway that speaks all three gives PCP, without waiting for the SSDP search to end", async (t) => {
+  const pmp = await startFakePmpGateway(t);
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  const mapper = await findPortMapper({ ...portControl(pmp.port), upnp: searchOnly(vg) });
+  assert.equal(mapper.method, "pcp");
+  assert.equal(mapper.gatewayAddress, "127.0.0.1");
+});
+
+test("auto: NAT-PMP when PCP is refused with a NAT-PMP version reply (RFC 6887 §9)", async (t) => {
+  const server = await natPmpOnly(t, "refuse");
+  const mapper = await findPortMapper({ ...portControl(server.port), protocol: "auto", upnp: { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: await unusedUdpPort() }], listenMs: 300 } });
+  assert.equal(mapper.method, "natpmp");
+});
+
+test("auto: NAT-PMP once the grace for a silent PCP is over", async (t) => {
+  const server = await natPmpOnly(t, "ignore");
+  const mapper = await findPortMapper({ ...portControl(server.port), preferenceGraceMs: 100, upnp: { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: await unusedUdpPort() }], listenMs: 5000 } });
+  assert.equal(mapper.method, "natpmp");
+});
+
+test("auto: UPnP when nothing listens on the port-control port", async (t) => {
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  const mapper = await findPortMapper({ ...portControl(await unusedUdpPort()), upnp: searchOnly(vg) });
+  assert.equal(mapper.method, "upnp");
+});
+
+test("auto: a UPnP gateway that is not connected does not count, and the error names each protocol", async (t) => {
+  const vg = await virtualGateway(t, { connectionStatus: "Disconnected" });
+  await assert.rejects(findPortMapper({ ...portControl(await unusedUdpPort()), upnp: searchOnly(vg) }), (error: unknown) => {
+    assert.ok(error instanceof NoGatewayError);
+    assert.match(error.message, /PCP: .*; NAT-PMP: .*; UPnP: .*not connected/);
+    assert.equal(error.nothingAnswered, false);
+    return true;
+  });
+});
+
+test("an explicit protocol asks only that one: nothing is sent to port 5351 for UPnP, no search for NAT-PMP", async (t) => {
+  const pmp = await startFakePmpGateway(t);
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  assert.equal((await findPortMapper({ ...portControl(pmp.port), protocol: "upnp", upnp: searchOnly(vg) })).method, "upnp");
+  assert.equal(pmp.received.length, 0);
+  const searches = vg.ssdpSearches;
+  assert.equal((await findPortMapper({ ...portControl(pmp.port), protocol: "natpmp", upnp: searchOnly(vg) })).method, "natpmp");
+  assert.equal(vg.ssdpSearches, searches);
+});
+
+test("the whole search runs within timeoutMs; bad options are refused before any traffic", async (t) => {
+  const silent = await startUdpResponder(t);
+  await assert.rejects(findPortMapper({ ...portControl(silent.port), protocol: "pcp", timeoutMs: 150 }), (e: unknown) => e instanceof TimeoutError && e.timeoutMs === 150);
+  await assert.rejects(findPortMapper({ protocol: "natpmp", family: 6 }), InvalidArgumentError);
+  await assert.rejects(findPortMapper({ protocol: "sctp" as "upnp" }), InvalidArgumentError);
+  await assert.rejects(findPortMapper({ family: 5 as 4 }), InvalidArgumentError);
+});
+
+test("probePortMappers reports every protocol, usable or not, in order of preference", async (t) => {
+  const server = await natPmpOnly(t, "refuse");
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  const probes = await probePortMappers({ ...portControl(server.port), upnp: searchOnly(vg) });
+  assert.deepEqual(probes.map((p) => [p.protocol, p.usable]), [["pcp", false], ["natpmp", true], ["upnp", true]]);
+  const pcp = probes[0]!;
+  assert.ok(!pcp.usable && (pcp.error as { natPmpFallback?: boolean }).natPmpFallback === true);
+});
