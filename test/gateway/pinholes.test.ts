@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rigFromEnvironment, startMiniupnpd, upnpc } from "./rig.js";
 import { assertForwarded, assertNotForwarded, listenOnLan } from "./forwarding-checks.js";
-import { UpnpActionError, UpnpPinholeMapper, findGateway, type WanConnection } from "../../src/index.js";
+import { InvalidArgumentError, NoGatewayError, UpnpActionError, UpnpPinholeMapper, findGateway, findPortMapper, type WanConnection } from "../../src/index.js";
 
 const rig = rigFromEnvironment();
 
@@ -93,4 +93,38 @@ test("pinhole quirks of miniupnpd 2.3.1: unknown UniqueID is 402 (not 704), GetO
   const other = new UpnpPinholeMapper(mapper.service, { internalAddress: "2001:db8:1::99" });
   await assert.rejects(other.map({ protocol: "UDP", internalPort: 7706 }), (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 606);
   await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 1000 }), (e: unknown) => e instanceof UpnpActionError && e.upnpCode === 606);
+});
+
+for (const protocol of ["UDP", "TCP"] as const) {
+  test(`pinhole through PCP (IPv6 MAP): ${protocol} dropped before, arrives while open, dropped after; auto picks PCP over UPnP`, async (t) => {
+    const daemon = await startMiniupnpd(rig);
+    t.after(() => daemon.stop());
+    const port = protocol === "UDP" ? 7710 : 7711;
+    const listener = await listenOnLan(rig, protocol, port, 6);
+    t.after(() => listener.close());
+    await assertNotForwarded(rig, listener, protocol, port, 6);
+
+    // The LAN host's IPv6 default route leads to the gateway: no address given.
+    const mapper = await findPortMapper({ family: 6, upnp: { multicastInterface: rig.lan.ifname } });
+    assert.equal(mapper.method, "pcp");
+    assert.equal(mapper.gatewayAddress, rig.gateway.lanIpv6);
+    const pinhole = await mapper.map({ protocol, internalPort: port, leaseSeconds: 300 });
+    // No translation on IPv6: the internet reaches our own address and port.
+    assert.equal(pinhole.externalAddress, rig.lan.ipv6);
+    assert.equal(pinhole.externalPort, port);
+    await assertForwarded(rig, listener, protocol, port, 6);
+    await pinhole.release();
+    await assertNotForwarded(rig, listener, protocol, port, 6);
+  });
+}
+
+test("miniupnpd 2.3.1 quirk: enable_natpmp=no silences NAT-PMP/PCP on IPv4 only, PCP over IPv6 still answers; protocol upnp still gives the firewall control", async (t) => {
+  const daemon = await startMiniupnpd(rig, { enableNatpmp: false });
+  t.after(() => daemon.stop());
+  const auto = await findPortMapper({ family: 6, upnp: { multicastInterface: rig.lan.ifname } });
+  assert.equal(auto.method, "pcp");
+  await assert.rejects(findPortMapper({ protocol: "pcp" }), (e: unknown) => e instanceof NoGatewayError);
+  const upnp = await findPortMapper({ family: 6, protocol: "upnp", upnp: { multicastInterface: rig.lan.ifname } });
+  assert.equal(upnp.method, "upnp-pinhole");
+  await assert.rejects(findPortMapper({ family: 6, protocol: "natpmp" }), InvalidArgumentError);
 });
