@@ -11,7 +11,7 @@ const casesPerParser = 500;
 test("every network parser is fuzzed", () => {
   assert.deepEqual(
     fuzzTargets.map((target) => target.name).sort(),
-    ["HttpResponseParser", "checkLocation", "parseDeviceDescription", "parseHttpUrl", "parsePortListing", "parseSoapResponse", "parseSsdpResponse", "parseXml"],
+    ["HttpResponseParser", "checkLocation", "parseDeviceDescription", "parseHttpUrl", "parsePortListing", "parseSoapResponse", "parseSsdpNotify", "parseSsdpResponse", "parseXml"],
   );
 });
 
