@@ -5,8 +5,29 @@ export { UPNPResult, IGDStatus, resultForUpnpCode } from "./compat/result-codes.
 export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 
 // The one mapping interface, whatever the protocol.
-export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, TransportProtocol } from "./mapping/port-mapper.js";
+export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, MappingCheck, GatewayEvent, TransportProtocol } from "./mapping/port-mapper.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
+export { upnpMapperFinder, findUpnpMapper, type UpnpMapperFinderOptions } from "./upnp/find-upnp-mapper.js";
+export type { AnnouncementListenOptions } from "./upnp/ssdp/announcement-listener.js";
+
+// Managed mappings: kept open, renewed, checked and put back until closed.
+export { openPort, type OpenPortOptions } from "./manager/open-port.js";
+export { MappingManager } from "./manager/mapping-manager.js";
+export { ManagedPort } from "./manager/managed-port.js";
+export type { ManagedPortState } from "./manager/port-keeper.js";
+export type { ManagedPortOptions, MappingManagerOptions, FindMapper } from "./manager/managed-port-options.js";
+export type {
+  ManagedPortEvents,
+  PortIdentity,
+  GrantedMappingEvent,
+  PortChangedEvent,
+  LostEvent,
+  LostReason,
+  ExternalAddressChangedEvent,
+  ReleasedEvent,
+} from "./manager/managed-port-events.js";
+export { systemClock, type Clock } from "./manager/clock.js";
+export type { RetryPolicy } from "./manager/retry-policy.js";
 
 // UPnP IGD.
 export {
@@ -55,6 +76,7 @@ export {
   NoGatewayError,
   NoExternalAddressError,
   MappingDroppedError,
+  PortClosedError,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).

@@ -130,3 +130,12 @@ export class MappingDroppedError extends PortholeError {
     super(message, { code: "PORTHOLE_MAPPING_DROPPED", ...options });
   }
 }
+
+/** A managed port was closed while something still waited for it (`ready()`). */
+export class PortClosedError extends PortholeError {
+  override name = "PortClosedError";
+
+  constructor(message: string) {
+    super(message, { code: "PORTHOLE_PORT_CLOSED" });
+  }
+}

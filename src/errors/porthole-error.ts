@@ -17,7 +17,8 @@ export type PortholeErrorCode =
   | "PORTHOLE_UPNP_ERROR"
   | "PORTHOLE_NATPMP_ERROR"
   | "PORTHOLE_PCP_ERROR"
-  | "PORTHOLE_MAPPING_DROPPED";
+  | "PORTHOLE_MAPPING_DROPPED"
+  | "PORTHOLE_PORT_CLOSED";
 
 export interface PortholeErrorOptions {
   code: PortholeErrorCode;
