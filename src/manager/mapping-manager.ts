@@ -1,7 +1,7 @@
 import { NoExternalAddressError, PortClosedError } from "../errors/errors.js";
 import type { GatewayEvent, PortMapper } from "../mapping/port-mapper.js";
 import { findUpnpMapper } from "../upnp/find-upnp-mapper.js";
-import { withDeadline } from "../util/deadline.js";
+import { abortable, withDeadline } from "../util/deadline.js";
 import { systemClock, type Clock } from "./clock.js";
 import { asError, isGatewayUnreachable } from "./gateway-failure.js";
 import { ManagedPort } from "./managed-port.js";
@@ -139,7 +139,7 @@ export class MappingManager implements AsyncDisposable {
     if (this.#ports.size === 0) return;
     this.#discovering = true;
     try {
-      const mapper = await withDeadline("finding a gateway", this.#settings.discoveryTimeoutMs, this.#lifetime.signal, (signal) => this.#nextMapper(signal));
+      const mapper = await withDeadline("finding a gateway", this.#settings.discoveryTimeoutMs, this.#lifetime.signal, (signal) => abortable(this.#nextMapper(signal), signal));
       if (this.#lifetime.signal.aborted || this.#ports.size === 0) return;
       this.#discoveryFailures = 0;
       this.#useMapper(mapper);
@@ -227,7 +227,7 @@ export class MappingManager implements AsyncDisposable {
     if (mapper !== this.#mapper) return;
     const timeoutMs = this.#settings.operationTimeoutMs;
     try {
-      const address = await withDeadline("asking the external address", timeoutMs, this.#lifetime.signal, (signal) => mapper.getExternalAddress({ signal, timeoutMs }));
+      const address = await withDeadline("asking the external address", timeoutMs, this.#lifetime.signal, (signal) => abortable(mapper.getExternalAddress({ signal, timeoutMs }), signal));
       this.#addressHeard(mapper, address);
     } catch (thrown) {
       if (mapper !== this.#mapper || this.#lifetime.signal.aborted) return;

@@ -1,6 +1,6 @@
 import { PortClosedError } from "../errors/errors.js";
 import type { Mapping, PortMapper } from "../mapping/port-mapper.js";
-import { startDeadline, withDeadline, type CallOptions } from "../util/deadline.js";
+import { abortable, startDeadline, withDeadline, type CallOptions } from "../util/deadline.js";
 import { asError, isGatewayUnreachable } from "./gateway-failure.js";
 import type { GrantedMappingEvent, LostReason, ManagedPortEvents, PortIdentity } from "./managed-port-events.js";
 import type { PortSettings } from "./managed-port-options.js";
@@ -135,8 +135,12 @@ export class PortKeeper implements HostedPort {
   }
 
   reportError(error: Error): void {
+    if (!this.#isClosing()) this.#tell(error);
+  }
+
+  #tell(error: Error): void {
     this.#lastError = error;
-    if (!this.#isClosing()) this.#emit("error", error);
+    this.#emit("error", error);
   }
 
   // --- Waiting and closing ---
@@ -190,26 +194,26 @@ export class PortKeeper implements HostedPort {
   /** Removes the mapping through the scheduler (a thousand ports closing at once must not flood the gateway). */
   #release(mapping: Mapping, signal: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      const task = this.#host.scheduler.schedule(this.#host.clock.now(), async () => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) return resolve(false);
-        const mapper = this.#host.mapper;
-        try {
-          const options = { signal, timeoutMs: this.#host.operationTimeoutMs };
-          // Found again elsewhere meanwhile: the old mapping's own mapper no longer reaches the gateway.
-          if (mapper !== undefined && mapper !== this.#mappingMapper) await mapper.unmap(mapping, options);
-          else await mapping.release(options);
-          resolve(true);
-        } catch (error) {
-          this.#lastError = asError(error);
-          this.#emit("error", this.#lastError);
-          resolve(false);
-        }
-      });
       const onAbort = (): void => {
         task.cancel();
         resolve(false);
       };
+      const task = this.#host.scheduler.schedule(this.#host.clock.now(), async () => {
+        if (signal.aborted) return;
+        const mapper = this.#host.mapper;
+        const options = { signal, timeoutMs: this.#host.operationTimeoutMs };
+        try {
+          // Found again elsewhere meanwhile: the old mapping's own mapper no longer reaches the gateway.
+          const removal = mapper !== undefined && mapper !== this.#mappingMapper ? mapper.unmap(mapping, options) : mapping.release(options);
+          await abortable(removal, signal);
+          resolve(true);
+        } catch (error) {
+          if (!signal.aborted) this.#tell(asError(error));
+          resolve(false);
+        } finally {
+          signal.removeEventListener("abort", onAbort);
+        }
+      });
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -259,7 +263,7 @@ export class PortKeeper implements HostedPort {
   /** One request to the gateway, bounded by the manager's operation budget and ended by `close()`. */
   #call<T>(what: string, request: (options: CallOptions) => Promise<T>): Promise<T> {
     const timeoutMs = this.#host.operationTimeoutMs;
-    return withDeadline(what, timeoutMs, this.#lifetime.signal, (signal) => request({ signal, timeoutMs }));
+    return withDeadline(what, timeoutMs, this.#lifetime.signal, (signal) => abortable(request({ signal, timeoutMs }), signal));
   }
 
   /** Maps the port, on the external port it last had (peers know that one), another if allowed and taken. */
