@@ -1,5 +1,5 @@
 import type { TestContext } from "node:test";
-import { findGateway, MappingManager, UpnpPortMapper, type ManagedPort, type ManagedPortEvents, type MappingManagerOptions, type VirtualGateway, type VirtualGatewayOptions } from "../../../src/index.js";
+import { findGateway, MappingManager, UpnpPortMapper, type ManagedPort, type ManagedPortEvents, type MappingManagerOptions, type VirtualGateway, type VirtualGatewayActivity, type VirtualGatewayOptions } from "../../../src/index.js";
 import type { AnnouncementListenOptions } from "../../../src/upnp/ssdp/announcement-listener.js";
 import { ManualClock } from "./manual-clock.js";
 import { freeUdpPort } from "./udp-inbox.js";
@@ -14,6 +14,8 @@ export interface ManagedSetup {
   readonly manager: MappingManager;
   /** Clock readings at which the manager looked for a gateway. */
   readonly discoveries: readonly number[];
+  /** Every control request any of the gateways answered, with the clock reading. */
+  readonly controlRequests: ReadonlyArray<{ readonly action: string; readonly at: number }>;
   /** Closes the gateway and starts another on the same SSDP port (and UUID) with `options`. */
   restartGateway(options?: VirtualGatewayOptions): Promise<VirtualGateway>;
   /** Closes the gateway without a successor. */
@@ -45,8 +47,12 @@ export async function managedSetup(t: TestContext, options: ManagedSetupOptions 
     announcements = { address: "127.0.0.1", port };
     announceTo = [{ address: "127.0.0.1", port }];
   }
+  const controlRequests: Array<{ action: string; at: number }> = [];
+  const onActivity = (activity: VirtualGatewayActivity): void => {
+    if (activity.type === "control") controlRequests.push({ action: activity.action, at: clock.now() });
+  };
   const start = (extra: VirtualGatewayOptions = {}): Promise<VirtualGateway> =>
-    virtualGateway(t, { now: clock.now, ssdpPort, uuid, announceTo, ...options.gateway, ...extra });
+    virtualGateway(t, { now: clock.now, ssdpPort, uuid, announceTo, onActivity, ...options.gateway, ...extra });
   let gateway = await start();
   const discoveries: number[] = [];
   const manager = new MappingManager({
@@ -72,6 +78,7 @@ export async function managedSetup(t: TestContext, options: ManagedSetupOptions 
     },
     manager,
     discoveries,
+    controlRequests,
     async restartGateway(extra) {
       await gateway.close();
       gateway = await start({ bootId: gateway.bootId + 1, ...extra });
@@ -105,3 +112,14 @@ export function nextEvent<K extends keyof ManagedPortEvents>(port: ManagedPort, 
 
 /** The names of the events recorded so far. */
 export const names = (events: ReadonlyArray<[string, unknown]>): string[] => events.map(([name]) => name);
+
+/** The most requests whose clock readings fall in any window of `windowMs` (the window starts at a request). */
+export function busiestWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
