@@ -95,9 +95,9 @@ export class UpnpPortMapper implements PortMapper {
   }
 
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
-    const known = this.#externalAddress;
     // The external address is asked beside the add when the gateway has not told it yet: one round trip, not two.
-    const [granted, externalAddress] = await Promise.all([
+    const asked = this.#externalAddress === undefined ? this.getExternalAddress(options).catch(() => undefined) : undefined;
+    const [granted] = await Promise.all([
       this.connection.addPortMapping({
         internalPort: request.internalPort,
         externalPort: request.externalPort,
@@ -108,9 +108,10 @@ export class UpnpPortMapper implements PortMapper {
         signal: options.signal,
         timeoutMs: options.timeoutMs,
       }),
-      known !== undefined ? known : this.getExternalAddress(options).catch(() => undefined),
+      asked,
     ]);
-    return new UpnpMapping(this, granted, externalAddress, request, this.#now(), this.#restarts.bootId);
+    // Read once the add is done: the address may have been heard anew meanwhile.
+    return new UpnpMapping(this, granted, this.#externalAddress, request, this.#now(), this.#restarts.bootId);
   }
 
   unmap(key: MappingKey, options?: CallOptions): Promise<void> {

@@ -1,11 +1,11 @@
 import type { TestContext } from "node:test";
-import { findGateway, MappingManager, UpnpPortMapper, type ManagedPort, type ManagedPortEvents, type MappingManagerOptions, type VirtualGateway, type VirtualGatewayActivity, type VirtualGatewayOptions } from "../../../src/index.js";
+import { findGateway, MappingManager, UpnpPortMapper, type MappingManagerOptions, type VirtualGateway, type VirtualGatewayActivity, type VirtualGatewayOptions } from "../../../src/index.js";
 import type { AnnouncementListenOptions } from "../../../src/upnp/ssdp/announcement-listener.js";
 import { ManualClock } from "./manual-clock.js";
 import { freeUdpPort } from "./udp-inbox.js";
 import { virtualGateway } from "./virtual-gateway-fixture.js";
 
-export const eventNames: ReadonlyArray<keyof ManagedPortEvents> = ["mapped", "renewed", "lost", "restored", "external-address-changed", "port-changed", "error", "released"];
+export { names, nextEvent, recordEvents } from "./managed-events.js";
 
 export interface ManagedSetup {
   readonly clock: ManualClock;
@@ -87,31 +87,6 @@ export async function managedSetup(t: TestContext, options: ManagedSetupOptions 
     stopGateway: () => gateway.close(),
   };
 }
-
-/** Every event of `port`, in order, as `[name, payload]`. */
-export function recordEvents(port: ManagedPort): Array<[keyof ManagedPortEvents, unknown]> {
-  const events: Array<[keyof ManagedPortEvents, unknown]> = [];
-  for (const name of eventNames) port.on(name, (payload: unknown) => void events.push([name, payload]));
-  return events;
-}
-
-/** The payload of the next `name` event (fails after `timeoutMs` of real time). */
-export function nextEvent<K extends keyof ManagedPortEvents>(port: ManagedPort, name: K, timeoutMs = 5000): Promise<ManagedPortEvents[K][0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      port.off(name, listener as never);
-      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = (payload: ManagedPortEvents[K][0]): void => {
-      clearTimeout(timer);
-      resolve(payload);
-    };
-    port.once(name, listener as never);
-  });
-}
-
-/** The names of the events recorded so far. */
-export const names = (events: ReadonlyArray<[string, unknown]>): string[] => events.map(([name]) => name);
 
 /** The most requests whose clock readings fall in any window of `windowMs` (the window starts at a request). */
 export function busiestWindow(times: readonly number[], windowMs: number): number {
