@@ -6,6 +6,7 @@ import { freeUdpPort } from "./udp-inbox.js";
 import { virtualGateway } from "./virtual-gateway-fixture.js";
 
 export { names, nextEvent, recordEvents } from "./managed-events.js";
+export { busiestWindow } from "./busiest-window.js";
 
 export interface ManagedSetup {
   readonly clock: ManualClock;
@@ -86,15 +87,4 @@ export async function managedSetup(t: TestContext, options: ManagedSetupOptions 
     },
     stopGateway: () => gateway.close(),
   };
-}
-
-/** The most requests whose clock readings fall in any window of `windowMs` (the window starts at a request). */
-export function busiestWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let first = 0, last = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }

@@ -20,8 +20,20 @@ export class ManualClock implements Clock {
   #running: Promise<void> = Promise.resolve();
   #autoRunQueued = false;
 
-  constructor(start = 1_700_000_000_000) {
+  /**
+   * @param mirror where to also write the time whenever it moves, e.g. a `Float64Array` on a
+   *   `SharedArrayBuffer` that a worker thread reads as its clock
+   */
+  constructor(
+    start = 1_700_000_000_000,
+    private readonly mirror?: Float64Array,
+  ) {
     this.#now = start;
+    this.#mirrorTime();
+  }
+
+  #mirrorTime(): void {
+    if (this.mirror !== undefined) this.mirror[0] = this.#now;
   }
 
   /** An arrow function, so it can be handed on as `now` (to a virtual gateway, a mapper) as it is. */
@@ -68,11 +80,13 @@ export class ManualClock implements Clock {
     for (let next = this.#earliestBy(target); next !== undefined; next = this.#earliestBy(target)) {
       this.#timers.delete(next[0]);
       this.#now = Math.max(this.#now, next[1].at);
+      this.#mirrorTime();
       await next[1].callback();
       // Lets the sockets deliver what the work set off before time moves on.
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.#now = Math.max(this.#now, target);
+    this.#mirrorTime();
   }
 
   #earliestBy(target: number): [number, Timer] | undefined {
