@@ -18,20 +18,13 @@ import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 /** Where a manager gets its `PortMapper` from, and again whenever the one it had stops answering. */
 export type FindMapper = (signal: AbortSignal) => Promise<PortMapper>;
 
-/** What to keep open, and how closely to watch it. */
-export interface ManagedPortOptions {
-  protocol: TransportProtocol | Lowercase<TransportProtocol>;
-  /** Port on this host that receives the traffic, 1..65535. */
-  internalPort: number;
-  /** External port wanted, 1..65535. @default internalPort */
-  externalPort?: number | undefined;
-  /**
-   * Lease asked for, in seconds, renewed about half-way through. 0 asks for a permanent mapping
-   * (checked, never renewed, removed on close). @default the mapper's (3600 on UPnP)
-   */
-  leaseSeconds?: number | undefined;
-  /** Shown in the router's UI where the protocol carries one (UPnP). @default the mapper's ("porthole") */
-  description?: string | undefined;
+/**
+ * What to keep open, and how closely to watch it: a mapping request (see `MapRequest`: protocol,
+ * internal and external port, lease, description) and how to manage it. The lease, when not
+ * given, is the mapper's (3600 s on UPnP): finite, renewed about half-way through; 0 asks for a
+ * permanent mapping, which is checked, never renewed, and removed on close.
+ */
+export interface ManagedPortOptions extends Omit<MapRequest, "anyPort"> {
   /**
    * When the external port is taken by another host, take another one and tell it with
    * `port-changed`. Off, a taken port is an `error` and is asked for again later. @default false

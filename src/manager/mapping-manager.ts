@@ -60,11 +60,6 @@ export class MappingManager implements AsyncDisposable {
     return this.#externalAddress;
   }
 
-  /** Ports open now. */
-  get portCount(): number {
-    return this.#ports.size;
-  }
-
   /**
    * Starts keeping a port open through this manager's gateway. Returns at once: listen for
    * `mapped` (or await `ready()`); nothing is emitted before the caller's code has run to its end.

@@ -2,8 +2,6 @@ import type { Clock } from "./clock.js";
 
 /** A task waiting in a `TaskScheduler`. */
 export interface ScheduledTask {
-  /** When it is due, on the scheduler's clock. */
-  readonly at: number;
   /** Takes it out of the queue; a task already started runs on. */
   cancel(): void;
 }
@@ -64,7 +62,6 @@ export class TaskScheduler {
       this.#arm();
     }
     return {
-      at,
       cancel: () => {
         if (entry.index < 0) return;
         this.#remove(entry);

@@ -2,7 +2,7 @@
 // with and without an announcement, a new external address, a port taken by another host.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { UpnpActionError } from "../../src/index.js";
+import { UpnpActionError, type VirtualGateway } from "../../src/index.js";
 import { managedSetup, names, nextEvent, recordEvents } from "./support/managed-fixture.js";
 import { mappingArgs, soapCall } from "./virtual-gateway-test-client.js";
 
@@ -77,31 +77,25 @@ test("a reboot the gateway announces: lost at once, then restored with the mappi
   assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
 });
 
-test("a silent reboot is found at the next check (uptime), and the mapping put back", async (t) => {
-  const { clock, gateway, manager } = await managedSetup(t);
-  const port = manager.openPort({ protocol: "UDP", internalPort: 7400, checkIntervalMs: 30_000 });
-  const events = recordEvents(port);
-  await clock.advance(100);
-  await clock.advance(10_000);
-  await gateway.reboot({ announce: false });
-  assert.equal(gateway.mappings.length, 0);
-  await clock.advance(40_000);
-  assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
-  assert.equal((events[1]![1] as { reason: string }).reason, "gateway-restarted");
-  assert.equal(gateway.mappings.length, 1);
-});
+const disturbances = [
+  { what: "a silent reboot is found at the next check (uptime)", reason: "gateway-restarted", disturb: (gateway: VirtualGateway) => gateway.reboot({ announce: false }) },
+  { what: "a mapping gone from the table (router purge) is found missing", reason: "missing", disturb: async (gateway: VirtualGateway) => gateway.clearMappings() },
+];
 
-test("a mapping gone from the table (router purge) is found missing and put back", async (t) => {
-  const { clock, gateway, manager } = await managedSetup(t);
-  const port = manager.openPort({ protocol: "TCP", internalPort: 7450, checkIntervalMs: 30_000 });
-  const events = recordEvents(port);
-  await clock.advance(100);
-  gateway.clearMappings();
-  await clock.advance(40_000);
-  assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
-  assert.equal((events[1]![1] as { reason: string }).reason, "missing");
-  assert.equal(gateway.mappings.length, 1);
-});
+for (const { what, reason, disturb } of disturbances) {
+  test(`${what}, and the mapping put back`, async (t) => {
+    const { clock, gateway, manager } = await managedSetup(t);
+    const port = manager.openPort({ protocol: "UDP", internalPort: 7400, checkIntervalMs: 30_000 });
+    const events = recordEvents(port);
+    await clock.advance(10_000);
+    await disturb(gateway);
+    assert.equal(gateway.mappings.length, 0);
+    await clock.advance(30_000);
+    assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
+    assert.equal((events[1]![1] as { reason: string }).reason, reason);
+    assert.equal(gateway.mappings.length, 1);
+  });
+}
 
 test("a new external address is told with the old one, by every port of the gateway", async (t) => {
   const { clock, gateway, manager } = await managedSetup(t);
