@@ -24,6 +24,8 @@ export type EmitEvent = <K extends keyof ManagedPortEvents>(name: K, ...payload:
 const checkSpread = 0.1;
 /** Renewals come between 90% and 100% of the way to `renewAfter`: never later than the mapper asked. */
 const renewalSpread = 0.1;
+/** However short the lease, renewals never come closer together than this: a mapper's nonsense must not turn into a flood. */
+const shortestRenewalMs = 1000;
 /** How long `ready()` waits when the caller names no budget. */
 const defaultReadyTimeoutMs = 30_000;
 
@@ -331,7 +333,7 @@ export class PortKeeper implements HostedPort {
     this.#needsMap = false;
     this.#failures = 0;
     this.#retryAt = undefined;
-    this.#renewAt = mapping.renewAfter === undefined ? undefined : now + Math.round((mapping.renewAfter - mapping.grantedAt) * (1 - renewalSpread * random()));
+    this.#renewAt = mapping.renewAfter === undefined ? undefined : now + Math.max(shortestRenewalMs, Math.round((mapping.renewAfter - mapping.grantedAt) * (1 - renewalSpread * random())));
     this.#checkAt = now + jittered(this.#settings.checkIntervalMs, checkSpread, random);
     this.#state = "mapped";
     this.#host.reportAddress(mapper, mapping.externalAddress);
