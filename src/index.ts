@@ -27,6 +27,27 @@ export {
 } from "./natpmp/natpmp-client.js";
 export { PcpClient, DEFAULT_PCP_TIMEOUT_MS, type PcpClientOptions, type PcpReplyInfo, type PcpMapRequest, type PcpMapReply } from "./pcp/pcp-client.js";
 export { randomNonce, derivedNonces, type PcpNonceSource, type PcpMappingIdentity } from "./pcp/pcp-nonce.js";
+export { upnpMapperFinder, findUpnpMapper, type UpnpMapperFinderOptions } from "./upnp/find-upnp-mapper.js";
+export type { AnnouncementListenOptions } from "./upnp/ssdp/announcement-listener.js";
+
+// Managed mappings: kept open, renewed, checked and put back until closed.
+export { openPort, type OpenPortOptions } from "./manager/open-port.js";
+export { MappingManager } from "./manager/mapping-manager.js";
+export { ManagedPort } from "./manager/managed-port.js";
+export type { ManagedPortState } from "./manager/port-keeper.js";
+export type { ManagedPortOptions, MappingManagerOptions, FindMapper } from "./manager/managed-port-options.js";
+export type {
+  ManagedPortEvents,
+  PortIdentity,
+  GrantedMappingEvent,
+  PortChangedEvent,
+  LostEvent,
+  LostReason,
+  ExternalAddressChangedEvent,
+  ReleasedEvent,
+} from "./manager/managed-port-events.js";
+export { systemClock, type Clock } from "./manager/clock.js";
+export type { RetryPolicy } from "./manager/retry-policy.js";
 
 // UPnP IGD.
 export {
@@ -81,6 +102,7 @@ export {
   natPmpResultCodes,
   pcpResultCodes,
   type ResultCodeMeaning,
+  PortClosedError,
 } from "./errors/errors.js";
 
 // Tracing: diagnostics channels that see every HTTP exchange (descriptions and SOAP calls).

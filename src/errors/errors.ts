@@ -150,3 +150,12 @@ export class PortUnavailableError extends PortholeError {
     this.offeredPort = offeredPort;
   }
 }
+
+/** A managed port was closed while something still waited for it (`ready()`). */
+export class PortClosedError extends PortholeError {
+  override name = "PortClosedError";
+
+  constructor(message: string) {
+    super(message, { code: "PORTHOLE_PORT_CLOSED" });
+  }
+}

@@ -18,7 +18,8 @@ export type PortholeErrorCode =
   | "PORTHOLE_NATPMP_ERROR"
   | "PORTHOLE_PCP_ERROR"
   | "PORTHOLE_MAPPING_DROPPED"
-  | "PORTHOLE_PORT_UNAVAILABLE";
+  | "PORTHOLE_PORT_UNAVAILABLE"
+  | "PORTHOLE_PORT_CLOSED";
 
 export interface PortholeErrorOptions {
   code: PortholeErrorCode;

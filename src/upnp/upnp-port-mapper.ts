@@ -6,11 +6,25 @@ import type { CallOptions } from "../util/deadline.js";
 import type { PortMapping } from "./gateway/add-port-mapping.js";
 import { isUsableAddressScope } from "./gateway/connection-status.js";
 import type { WanConnection } from "./gateway/wan-connection.js";
+import { RestartDetector } from "./restart-detector.js";
+import { checkAnnouncementListenOptions, listenForAnnouncements, type AnnouncementListenOptions } from "./ssdp/announcement-listener.js";
 
 export interface UpnpPortMapperOptions {
   /** Clock of the mappings' lease times, in milliseconds. @default Date.now */
   now?: (() => number) | undefined;
+  /**
+   * Where `watch()` listens for the gateway's SSDP announcements (`ssdp:alive` with a new
+   * BOOTID.UPNP.ORG after a reboot). Omitted, `watch()` hears nothing: it never joins a multicast
+   * group on an interface nobody named. @default undefined
+   */
+  announcements?: AnnouncementListenOptions | undefined;
 }
+
+/**
+ * How far a boot time worked out from `NewUptime` may fall after a grant without counting as a
+ * restart: the uptime is whole seconds, and the answer takes a moment to come back.
+ */
+const uptimeToleranceMs = 2000;
 
 /** A mapping made over UPnP IGD on one WAN connection service. */
 class UpnpMapping implements Mapping {
@@ -30,6 +44,8 @@ class UpnpMapping implements Mapping {
     readonly externalAddress: string | undefined,
     private readonly request: MapRequest,
     now: number,
+    /** The gateway's BOOTID.UPNP.ORG when the mapping was granted, when known. */
+    readonly gatewayBootId: number | undefined,
   ) {
     this.protocol = granted.protocol;
     this.externalPort = granted.externalPort;
@@ -53,15 +69,25 @@ class UpnpMapping implements Mapping {
 export class UpnpPortMapper implements PortMapper {
   readonly method = "upnp";
   readonly #now: () => number;
-  /** The last uptime the gateway reported: one lower than it means the gateway restarted. */
-  #lastUptimeSeconds: number | undefined;
+  readonly #announcements: AnnouncementListenOptions | undefined;
+  readonly #restarts: RestartDetector;
+  /** The external address as last heard from the gateway. */
+  #externalAddress: string | undefined;
 
   constructor(
     readonly connection: WanConnection,
     options: UpnpPortMapperOptions = {},
   ) {
+    checkAnnouncementListenOptions(options.announcements);
     this.#now = options.now ?? Date.now;
-    this.#lastUptimeSeconds = connection.status?.uptimeSeconds;
+    this.#announcements = options.announcements;
+    this.#externalAddress = connection.status?.externalAddress;
+    this.#restarts = new RestartDetector({
+      descriptionUrl: connection.descriptionUrl,
+      description: connection.description,
+      address: this.gatewayAddress,
+      bootId: connection.bootId,
+    });
   }
 
   get gatewayAddress(): string {
@@ -69,9 +95,9 @@ export class UpnpPortMapper implements PortMapper {
   }
 
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
-    const known = this.connection.status?.externalAddress;
-    // The external address is asked beside the add when discovery did not learn it: one round trip, not two.
-    const [granted, externalAddress] = await Promise.all([
+    // The external address is asked beside the add when the gateway has not told it yet: one round trip, not two.
+    const asked = this.#externalAddress === undefined ? this.getExternalAddress(options).catch(() => undefined) : undefined;
+    const [granted] = await Promise.all([
       this.connection.addPortMapping({
         internalPort: request.internalPort,
         externalPort: request.externalPort,
@@ -82,9 +108,10 @@ export class UpnpPortMapper implements PortMapper {
         signal: options.signal,
         timeoutMs: options.timeoutMs,
       }),
-      known !== undefined ? known : this.connection.getExternalAddress(options).then(usableOrUndefined, () => undefined),
+      asked,
     ]);
-    return new UpnpMapping(this, granted, externalAddress, request, this.#now());
+    // Read once the add is done: the address may have been heard anew meanwhile.
+    return new UpnpMapping(this, granted, this.#externalAddress, request, this.#now(), this.#restarts.bootId);
   }
 
   unmap(key: MappingKey, options?: CallOptions): Promise<void> {
@@ -93,7 +120,8 @@ export class UpnpPortMapper implements PortMapper {
 
   /**
    * Reads the mapping back (GetSpecificPortMappingEntry) beside GetStatusInfo: gone, or pointing
-   * elsewhere, is `missing`; an uptime lower than the last one seen means the router restarted.
+   * elsewhere, is `missing`. The gateway restarted since the grant when the boot time its
+   * `NewUptime` gives is later than the grant, or when it has announced another BOOTID since.
    */
   async check(mapping: Mapping, options?: CallOptions): Promise<MappingCheck> {
     const [entry, status] = await Promise.allSettled([
@@ -102,19 +130,43 @@ export class UpnpPortMapper implements PortMapper {
     ]);
     options?.signal?.throwIfAborted();
     const uptime = status.status === "fulfilled" ? status.value.uptimeSeconds : undefined;
-    const gatewayRestarted = uptime !== undefined && this.#lastUptimeSeconds !== undefined && uptime < this.#lastUptimeSeconds;
-    if (uptime !== undefined) this.#lastUptimeSeconds = uptime;
+    const gatewayRestarted = this.#bootedAfter(mapping, uptime) || this.#bootIdChangedSince(mapping);
     if (entry.status === "rejected") return { state: "unknown", gatewayRestarted };
     const ours = entry.value !== undefined && entry.value.internalClient === mapping.internalClient && entry.value.internalPort === mapping.internalPort;
     return { state: ours ? "present" : "missing", gatewayRestarted };
   }
 
-  /** Nothing yet: UPnP gateways announce restarts with SSDP NOTIFY, which this mapper does not listen for. */
-  async watch(_listener: (event: GatewayEvent) => void, _options: { signal: AbortSignal }): Promise<void> {}
+  #bootedAfter(mapping: Mapping, uptimeSeconds: number | undefined): boolean {
+    return uptimeSeconds !== undefined && this.#now() - uptimeSeconds * 1000 > mapping.grantedAt + uptimeToleranceMs;
+  }
+
+  #bootIdChangedSince(mapping: Mapping): boolean {
+    const then = mapping instanceof UpnpMapping ? mapping.gatewayBootId : undefined;
+    const now = this.#restarts.bootId;
+    return then !== undefined && now !== undefined && then !== now;
+  }
+
+  /**
+   * Listens for the gateway's SSDP announcements where `announcements` says (UDA 1.1 §1.2) and
+   * reports `restarted` when it comes back with another BOOTID.UPNP.ORG, after `ssdp:byebye`, or
+   * at another description URL. Resolves at once, hearing nothing, without `announcements`.
+   */
+  async watch(listener: (event: GatewayEvent) => void, options: { signal: AbortSignal }): Promise<void> {
+    if (this.#announcements === undefined) return;
+    await listenForAnnouncements(
+      this.#announcements,
+      (notify, from) => {
+        const reason = this.#restarts.observe(notify, from);
+        if (reason !== undefined) listener({ type: "restarted", reason });
+      },
+      options.signal,
+    );
+  }
 
   async getExternalAddress(options?: CallOptions): Promise<string> {
     const address = await this.connection.getExternalAddress(options);
     if (usableOrUndefined(address) === undefined) throw new NoExternalAddressError(address);
+    this.#externalAddress = address;
     return address;
   }
 }

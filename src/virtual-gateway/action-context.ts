@@ -10,8 +10,10 @@ export interface GatewayState {
   readonly table: PortMappingTable;
   externalAddress: string;
   connectionStatus: ConnectionStatus;
-  /** Clock reading when the gateway started, for GetStatusInfo's uptime. */
-  readonly startedAt: number;
+  /** Clock reading when the gateway last started or rebooted, for GetStatusInfo's uptime. */
+  startedAt: number;
+  /** `BOOTID.UPNP.ORG` of the current boot. */
+  bootId: number;
 }
 
 export interface ActionContext {
@@ -26,3 +28,8 @@ export type OutputValue = string | { readonly cdata: string };
 
 /** Runs one action; returns its output arguments by name (the action table orders them). */
 export type ActionHandler = (context: ActionContext) => Readonly<Record<string, OutputValue>>;
+
+/** Seconds since the gateway started or last rebooted. */
+export function uptimeSeconds(state: GatewayState): number {
+  return Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000));
+}

@@ -1,4 +1,4 @@
-import type { ActionHandler } from "./action-context.js";
+import { uptimeSeconds, type ActionHandler } from "./action-context.js";
 import { upnpFault } from "./upnp-faults.js";
 
 const linkBitRate = "1000000000";
@@ -13,7 +13,7 @@ export const connectionHandlers: Readonly<Record<string, ActionHandler>> = {
     return {
       NewConnectionStatus: state.connectionStatus,
       NewLastConnectionError: "ERROR_NONE",
-      NewUptime: String(Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000))),
+      NewUptime: String(uptimeSeconds(state)),
     };
   },
 

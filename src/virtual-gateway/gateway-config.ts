@@ -26,6 +26,21 @@ export interface VirtualGatewayOptions {
    * @default undefined (no multicast)
    */
   multicastInterface?: string;
+  /**
+   * Where to send the NOTIFY announcements a real gateway multicasts: `ssdp:alive` when it starts
+   * and after `reboot()`, `ssdp:byebye` on `close()`. Loopback (or a test's own namespace)
+   * addresses only. With `multicastInterface` they also go to the SSDP group on it.
+   * @default [] (announce nowhere)
+   */
+  announceTo?: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+  /**
+   * The device's UUID, the stable part of its UDNs and USNs; give the one of an earlier gateway to
+   * play the same router coming back (after a restart, on another HTTP port).
+   * @default a random UUID
+   */
+  uuid?: string;
+  /** `BOOTID.UPNP.ORG` of the first boot; `reboot()` adds 1. @default 1 */
+  bootId?: number;
   /** 2: InternetGatewayDevice:2 with WANIPConnection:2; 1: InternetGatewayDevice:1 with WANIPConnection:1. @default 2 */
   igdVersion?: 1 | 2;
   /** `"ppp"` offers WANPPPConnection:1 instead of WANIPConnection. @default "ip" */
@@ -64,6 +79,8 @@ export interface GatewayConfig {
   readonly httpPort: number;
   readonly ssdpPort: number;
   readonly multicastInterface: string | undefined;
+  readonly announceTo: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+  readonly bootId: number;
   readonly igdVersion: 1 | 2;
   readonly connection: "ip" | "ppp";
   readonly externalAddress: string;
@@ -83,9 +100,19 @@ function checkPort(name: string, port: number): number {
   return port;
 }
 
+function checkAddress(name: string, address: string): string {
+  if (isIP(address) === 0) throw new InvalidArgumentError(`${name} must be an IP address, got "${address}"`);
+  return address;
+}
+
+/** UDA 1.1 §1.2.2: BOOTID.UPNP.ORG is a non-negative 31-bit number. */
+function checkBootId(bootId: number): number {
+  if (!Number.isInteger(bootId) || bootId < 0 || bootId > 0x7fffffff) throw new InvalidArgumentError(`bootId must be an integer from 0 to 2147483647, got ${bootId}`);
+  return bootId;
+}
+
 export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfig {
-  const address = options.address ?? "127.0.0.1";
-  if (isIP(address) === 0) throw new InvalidArgumentError(`address must be an IP address, got "${address}"`);
+  const address = checkAddress("address", options.address ?? "127.0.0.1");
   const igdVersion = options.igdVersion ?? 2;
   if (igdVersion !== 1 && igdVersion !== 2) throw new InvalidArgumentError(`igdVersion must be 1 or 2`);
   const profiles = combineProfiles(options.profiles ?? []);
@@ -94,6 +121,8 @@ export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfi
     httpPort: checkPort("httpPort", options.httpPort ?? 0),
     ssdpPort: checkPort("ssdpPort", options.ssdpPort ?? 0),
     multicastInterface: options.multicastInterface,
+    announceTo: (options.announceTo ?? []).map((target) => ({ address: checkAddress("announceTo address", target.address), port: checkPort("announceTo port", target.port) })),
+    bootId: checkBootId(options.bootId ?? 1),
     igdVersion,
     connection: options.connection ?? profiles.connection ?? "ip",
     externalAddress: options.externalAddress ?? profiles.externalAddress ?? "203.0.113.7",
@@ -101,6 +130,6 @@ export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfi
     quirks: { ...profiles.quirks, ...options.quirks },
     now: options.now ?? Date.now,
     notify: activityNotifier(options.onActivity),
-    uuid: randomUUID(),
+    uuid: options.uuid ?? randomUUID(),
   };
 }

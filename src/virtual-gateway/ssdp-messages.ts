@@ -64,8 +64,19 @@ export function searchMatches(searchTarget: string, root: DeviceModel, quirks: R
     });
 }
 
+/** What identifies this boot of the gateway in its SSDP messages (UDA 1.1 §1.2.2). */
+export interface SsdpIdentity {
+  /** URL of the root device description. */
+  readonly location: string;
+  /** `BOOTID.UPNP.ORG`: goes up each time the device (re)starts. */
+  readonly bootId: number;
+}
+
+/** The description has never changed, so the configuration number stays 1. */
+const configId = 1;
+
 /** A search reply as miniupnpd sends it. */
-export function searchReply(match: SearchMatch, location: string): string {
+export function searchReply(match: SearchMatch, identity: SsdpIdentity): string {
   return [
     "HTTP/1.1 200 OK",
     "CACHE-CONTROL: max-age=120",
@@ -73,10 +84,31 @@ export function searchReply(match: SearchMatch, location: string): string {
     `USN: ${match.usn}`,
     "EXT:",
     `SERVER: ${serverHeader}`,
-    `LOCATION: ${location}`,
-    "BOOTID.UPNP.ORG: 1",
-    "CONFIGID.UPNP.ORG: 1",
+    `LOCATION: ${identity.location}`,
+    `BOOTID.UPNP.ORG: ${identity.bootId}`,
+    `CONFIGID.UPNP.ORG: ${configId}`,
     "",
     "",
   ].join("\r\n");
+}
+
+/**
+ * The NOTIFY messages a device multicasts when it comes up (`ssdp:alive`) or leaves
+ * (`ssdp:byebye`): one per root marker, device and service (UDA 1.1 §1.2.2, §1.2.3).
+ */
+export function notifyMessages(kind: "ssdp:alive" | "ssdp:byebye", root: DeviceModel, identity: SsdpIdentity): string[] {
+  return announcedTargets(root).map(({ st, udn }) =>
+    [
+      "NOTIFY * HTTP/1.1",
+      "HOST: 239.255.255.250:1900",
+      ...(kind === "ssdp:alive" ? ["CACHE-CONTROL: max-age=120", `LOCATION: ${identity.location}`, `SERVER: ${serverHeader}`] : []),
+      `NT: ${st}`,
+      `NTS: ${kind}`,
+      `USN: ${usnOf(st, udn)}`,
+      `BOOTID.UPNP.ORG: ${identity.bootId}`,
+      `CONFIGID.UPNP.ORG: ${configId}`,
+      "",
+      "",
+    ].join("\r\n"),
+  );
 }

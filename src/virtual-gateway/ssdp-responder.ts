@@ -5,7 +5,7 @@ import { SSDP_IPV4_MULTICAST, SSDP_PORT } from "../upnp/ssdp/ssdp-message.js";
 import { delay } from "../util/deadline.js";
 import type { DeviceModel } from "./device-model.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import { parseSearchTarget, searchMatches, searchReply } from "./ssdp-messages.js";
+import { notifyMessages, parseSearchTarget, searchMatches, searchReply, type SsdpIdentity } from "./ssdp-messages.js";
 
 export interface SsdpResponder {
   /** Where unicast M-SEARCH must be sent. */
@@ -13,6 +13,11 @@ export interface SsdpResponder {
   readonly port: number;
   /** M-SEARCH messages received so far, answered or not. */
   readonly searches: number;
+  /**
+   * Sends the NOTIFY messages of `kind` to every `announceTo` target and, with a
+   * `multicastInterface`, to the SSDP group on it; resolves once they are sent.
+   */
+  announce(kind: "ssdp:alive" | "ssdp:byebye"): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,14 +44,20 @@ function closeSocket(socket: Socket): Promise<void> {
   });
 }
 
+function sendDatagram(socket: Socket, message: string, port: number, address: string): Promise<void> {
+  // A target that cannot be reached is the listener's problem, not the gateway's.
+  return new Promise((resolve) => socket.send(message, port, address, () => resolve()));
+}
+
 /**
  * Answers M-SEARCH sent to `config.address:config.ssdpPort`, and, only when
- * `multicastInterface` is set, those sent to the SSDP group on that interface.
+ * `multicastInterface` is set, those sent to the SSDP group on that interface. `identity` is read
+ * at each reply, so a reboot's new BOOTID shows at once.
  */
 export async function startSsdpResponder(
   config: GatewayConfig,
   root: DeviceModel,
-  location: string,
+  identity: () => SsdpIdentity,
   closing: AbortSignal,
 ): Promise<SsdpResponder> {
   const family = isIPv6(config.address) ? "udp6" : "udp4";
@@ -70,7 +81,7 @@ export async function startSsdpResponder(
     const target = parseSearchTarget(message.toString("latin1"));
     if (target === undefined) return;
     searches++;
-    const replies = searchMatches(target, root, config.quirks).map((match) => searchReply(match, location));
+    const replies = searchMatches(target, root, config.quirks).map((match) => searchReply(match, identity()));
     config.notify({ type: "search", searchTarget: target, from: { address: sender.address, port: sender.port }, replies: replies.length });
     const copies = config.quirks.duplicateReplies ? 2 : 1;
     const replySocket = ephemeral ?? receiver;
@@ -90,6 +101,7 @@ export async function startSsdpResponder(
     if (multicast && config.multicastInterface !== undefined) {
       await bindSocket(multicast, SSDP_PORT);
       multicast.addMembership(SSDP_IPV4_MULTICAST, config.multicastInterface);
+      multicast.setMulticastInterface(config.multicastInterface);
       multicast.on("message", answer(multicast));
     }
   } catch (error) {
@@ -102,6 +114,14 @@ export async function startSsdpResponder(
     port: unicast.address().port,
     get searches() {
       return searches;
+    },
+    async announce(kind) {
+      const messages = notifyMessages(kind, root, identity());
+      const sends = messages.flatMap((message) => [
+        ...config.announceTo.map((target) => sendDatagram(unicast, message, target.port, target.address)),
+        ...(multicast ? [sendDatagram(multicast, message, SSDP_PORT, SSDP_IPV4_MULTICAST)] : []),
+      ]);
+      await Promise.all(sends);
     },
     close: closeAll,
   };

@@ -1,4 +1,4 @@
-import type { GatewayState } from "./action-context.js";
+import { uptimeSeconds, type GatewayState } from "./action-context.js";
 import { httpOrigin } from "./description-documents.js";
 import { buildDeviceModel, descriptionPath } from "./device-model.js";
 import { resolveConfig, type ConnectionStatus, type VirtualGatewayOptions } from "./gateway-config.js";
@@ -31,9 +31,24 @@ export interface VirtualGateway {
   setExternalAddress(address: string): void;
   /** Changes what GetStatusInfo reports. */
   setConnectionStatus(status: ConnectionStatus): void;
-  /** Empties the mapping table, as a router reboot would. */
+  /** `BOOTID.UPNP.ORG` of the current boot, in search replies and announcements. */
+  readonly bootId: number;
+  /** Seconds since the gateway started or last rebooted, as GetStatusInfo's `NewUptime` says it. */
+  readonly uptimeSeconds: number;
+  /**
+   * Seconds since the start of the mapping table's epoch (NAT-PMP, RFC 6886 §3.2; PCP, RFC 6887
+   * §8.5): counts from the same start or reboot as the uptime.
+   */
+  readonly epochSeconds: number;
+  /** Empties the mapping table and nothing else: uptime, epoch and boot id carry on. */
   clearMappings(): void;
-  /** Closes every socket and timer. Safe to call more than once. */
+  /**
+   * Reboots like a router losing power: empties the mapping table, restarts the uptime and the
+   * epoch at 0, adds 1 to the boot id, and (unless `announce` is false) sends `ssdp:alive` with
+   * the new BOOTID to `announceTo` and, with `multicastInterface`, the SSDP group. Resolves once sent.
+   */
+  reboot(options?: { announce?: boolean }): Promise<void>;
+  /** Sends `ssdp:byebye` where it announces, then closes every socket and timer. Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -56,6 +71,7 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     externalAddress: config.externalAddress,
     connectionStatus: config.connectionStatus,
     startedAt: config.now(),
+    bootId: config.bootId,
   };
   const requests: SoapRequestRecord[] = [];
   const closing = new AbortController();
@@ -73,9 +89,11 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     opened.push(http);
     signal?.throwIfAborted();
     descriptionUrl = httpOrigin(config.address, http.port) + descriptionPath(config);
-    ssdp = await startSsdpResponder(config, model.root, descriptionUrl, closing.signal);
+    const url = descriptionUrl;
+    ssdp = await startSsdpResponder(config, model.root, () => ({ location: url, bootId: state.bootId }), closing.signal);
     opened.push(ssdp);
     signal?.throwIfAborted();
+    await ssdp.announce("ssdp:alive");
   } catch (error) {
     await closeOpened();
     throw error;
@@ -105,12 +123,28 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     setConnectionStatus(status) {
       state.connectionStatus = status;
     },
+    get bootId() {
+      return state.bootId;
+    },
+    get uptimeSeconds() {
+      return uptimeSeconds(state);
+    },
+    get epochSeconds() {
+      return uptimeSeconds(state);
+    },
     clearMappings() {
       table.clear();
+    },
+    async reboot(rebootOptions = {}) {
+      table.clear();
+      state.startedAt = config.now();
+      state.bootId++;
+      if (rebootOptions.announce ?? true) await ssdp.announce("ssdp:alive");
     },
     close() {
       closed ??= (async () => {
         clearInterval(sweep);
+        await ssdp.announce("ssdp:byebye");
         await closeOpened();
       })();
       return closed;

@@ -48,6 +48,8 @@ export const ssdpSeeds: readonly string[] = [
     "SERVER: OpenWRT/OpenWrt UPnP/1.1 MiniUPnPd/2.3.4\r\nLOCATION: http://192.168.1.1:5000/rootDesc.xml\r\nOPT: \"http://schemas.upnp.org/upnp/1/0/\"; ns=01\r\n\r\n",
   "HTTP/1.1 200 OK\nlocation:http://[fe80::1]:49000/igddesc.xml\nst:upnp:rootdevice\nusn:uuid:x\n\n",
   "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\nLOCATION: http://192.168.1.1/\r\n\r\n",
+  "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\nNTS: ssdp:update\r\nUSN: uuid:x::upnp:rootdevice\r\n" +
+    "BOOTID.UPNP.ORG: 1700000000\r\nNEXTBOOTID.UPNP.ORG: 1700000001\r\nCONFIGID.UPNP.ORG: 1337\r\n\r\n",
 ];
 
 /** Replies as routers send them: with a length, chunked (with extensions), close-delimited, with junk after. */

@@ -17,6 +17,7 @@ import { parseSoapResponse } from "../../src/upnp/soap/soap-response.js";
 import { checkLocation } from "../../src/upnp/ssdp/location-policy.js";
 import { testNetworks } from "../fixtures/local-networks.js";
 import { parseSsdpResponse, type SsdpResponse } from "../../src/upnp/ssdp/ssdp-message.js";
+import { parseSsdpNotify, type SsdpNotify } from "../../src/upnp/ssdp/ssdp-notify.js";
 import { parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
 import { binaryInput, binarySeeds, descriptionSeeds, httpResponseSeeds, parserInput, portListingSeeds, soapSeeds, ssdpSeeds, urlSeeds } from "./fuzz-inputs.js";
 import { checkNatPmpRequest, checkNatPmpResponse, checkPcpRequest, checkPcpResponse, checkAnnouncement } from "./binary-checks.js";
@@ -85,6 +86,17 @@ function checkSsdp(response: SsdpResponse | undefined): string | undefined {
   if (!isString(response.st) || !isString(response.usn)) return "st/usn not strings";
   if (response.server !== undefined && !isString(response.server)) return "server not a string";
   if (!Object.values(response.headers).every(isString)) return "a header value is not a string";
+  return undefined;
+}
+
+const isBootId = (value: unknown): boolean => value === undefined || (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0x7fffffff);
+
+function checkNotify(notify: SsdpNotify | undefined): string | undefined {
+  if (notify === undefined) return undefined;
+  if (!["ssdp:alive", "ssdp:byebye", "ssdp:update"].includes(notify.kind)) return `unknown kind ${notify.kind}`;
+  if (!isString(notify.nt) || notify.nt === "" || !isString(notify.usn)) return "nt/usn not strings";
+  if (notify.location !== undefined && (!isString(notify.location) || notify.location === "")) return "empty location";
+  if (![notify.bootId, notify.configId, notify.nextBootId].every(isBootId)) return "a boot id out of range";
   return undefined;
 }
 
@@ -188,6 +200,15 @@ export const fuzzTargets: readonly FuzzTarget[] = [
       joined(
         typedOutcome(() => parseSsdpResponse(input), checkSsdp),
         typedOutcome(() => parseSsdpResponse(Buffer.from(input, "latin1")), checkSsdp),
+      ),
+  },
+  {
+    name: "parseSsdpNotify",
+    input: parserInput(ssdpSeeds),
+    run: (input) =>
+      joined(
+        typedOutcome(() => parseSsdpNotify(input), checkNotify),
+        typedOutcome(() => parseSsdpNotify(Buffer.from(input, "latin1")), checkNotify),
       ),
   },
   {

@@ -29,6 +29,11 @@ export interface MiniupnpdOptions {
   httpPort?: number;
   /** `lease_file`: where miniupnpd keeps its mappings across restarts. @default none */
   leaseFile?: string;
+  /**
+   * `uuid` of the device. A real router keeps its UUID across reboots; give the one of an earlier
+   * daemon to play the same router coming back. @default a random UUID per start
+   */
+  uuid?: string;
   /** More config lines, appended as given (e.g. `"min_lifetime=120"`). @default [] */
   extraConfig?: readonly string[];
   /** How long to wait for miniupnpd to answer before giving up. @default 10000 */

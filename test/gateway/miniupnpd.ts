@@ -39,7 +39,7 @@ export async function startMiniupnpd(rig: RigTopology, options: MiniupnpdOptions
   const configPath = join(directory, "miniupnpd.conf");
   const pidPath = join(directory, "miniupnpd.pid");
   const logPath = join(directory, "miniupnpd.log");
-  await writeFile(configPath, miniupnpdConfig(rig, options, randomUUID()));
+  await writeFile(configPath, miniupnpdConfig(rig, options, options.uuid ?? randomUUID()));
   const args = ["-f", configPath, "-P", pidPath, ...(options.igdVersion === 1 ? ["-1"] : []), ...(options.debug === true ? ["-d"] : [])];
   const readLog = (): Promise<string> => readFile(logPath, "utf8").catch(() => "");
   const deadlineAt = Date.now() + (options.startTimeoutMs ?? defaultStartTimeoutMs);

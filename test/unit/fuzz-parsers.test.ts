@@ -23,6 +23,7 @@ test("every network parser is fuzzed", () => {
       "parseHttpUrl",
       "parsePortListing",
       "parseSoapResponse",
+      "parseSsdpNotify",
       "parseSsdpResponse",
       "parseXml",
     ],

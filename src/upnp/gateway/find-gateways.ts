@@ -3,6 +3,7 @@ import { AsyncQueue } from "../../util/async-queue.js";
 import { checkOptionsObject, checkTimeoutMs, checkWholeNumber } from "../../util/check-arguments.js";
 import { startDeadline } from "../../util/deadline.js";
 import { ssdpSearchDefaults, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search-options.js";
+import { parseBootId } from "../ssdp/ssdp-message.js";
 import { searchSsdp } from "../ssdp/ssdp-search.js";
 import { checkProbeOptions, defaultProbeTimeoutMs, probeGateway, type GatewayProbe, type ProbeOptions } from "./probe-gateway.js";
 import type { WanConnection } from "./wan-connection.js";
@@ -81,7 +82,13 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
       probed.add(reply.location);
       pending++;
       probeGateway(reply.location, probeOptions)
-        .then((probe) => found.push({ reply, probe }), (error: unknown) => found.fail(error))
+        .then(
+          (probe) => {
+            if (probe.gateway) probe.gateway.bootId = parseBootId(reply.headers["bootid.upnp.org"]);
+            found.push({ reply, probe });
+          },
+          (error: unknown) => found.fail(error),
+        )
         .finally(() => {
           pending--;
           settle();

@@ -109,6 +109,11 @@ export class WanConnection {
   readonly serviceVersion: number;
   /** Result of the last `refreshStatus()`, set by discovery. */
   status: GatewayStatus | undefined;
+  /**
+   * `BOOTID.UPNP.ORG` of the search reply that found the gateway (UDA 1.1 §1.3.3), set by
+   * discovery; a later announcement with another one means the gateway restarted.
+   */
+  bootId: number | undefined;
   #localAddress: string | undefined;
   readonly #endpoint: igd.ServiceEndpoint;
   readonly #held = new HeldMappings();

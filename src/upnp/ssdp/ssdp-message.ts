@@ -80,17 +80,17 @@ export function buildMSearch(options: MSearchOptions): string {
 const statusLinePattern = /^HTTP\/1\.\d\s+200(?:\s|$)/i;
 
 /**
- * Reads a search reply. Returns `undefined` for anything else: NOTIFY announcements, other
- * M-SEARCHes seen on a shared port, error statuses, replies without a LOCATION, datagrams larger
- * than `MAX_SSDP_DATAGRAM_BYTES`. Lenient on what routers get wrong: LF-only line ends, header
- * case, blanks around values, missing USN or ST.
+ * The headers of an SSDP datagram whose first line matches `startLine`, names lower-cased (for a
+ * repeated header the first value); undefined for another kind of message or a datagram larger
+ * than `MAX_SSDP_DATAGRAM_BYTES`. Lenient on what devices get wrong: LF-only line ends, header
+ * case, blanks around values.
  */
-export function parseSsdpResponse(datagram: Uint8Array | string): SsdpResponse | undefined {
+export function readSsdpHeaders(datagram: Uint8Array | string, startLine: RegExp): Record<string, string> | undefined {
   const bytes = typeof datagram === "string" ? Buffer.byteLength(datagram) : datagram.byteLength;
   if (bytes > MAX_SSDP_DATAGRAM_BYTES) return undefined;
   const text = typeof datagram === "string" ? datagram : Buffer.from(datagram.buffer, datagram.byteOffset, bytes).toString("utf8");
   const lines = text.split(/\r?\n/, MAX_SSDP_HEADER_LINES + 1);
-  if (!statusLinePattern.test(lines[0]!.trim())) return undefined;
+  if (!startLine.test(lines[0]!.trim())) return undefined;
 
   // A null prototype, so a header named `__proto__` is just a header.
   const headers: Record<string, string> = Object.create(null);
@@ -101,9 +101,29 @@ export function parseSsdpResponse(datagram: Uint8Array | string): SsdpResponse |
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!(name in headers)) headers[name] = line.slice(colon + 1).trim();
   }
-  const location = headers["location"];
-  if (location === undefined || location === "") return undefined;
+  return headers;
+}
+
+/**
+ * Reads a search reply. Returns `undefined` for anything else: NOTIFY announcements, other
+ * M-SEARCHes seen on a shared port, error statuses, replies without a LOCATION, datagrams larger
+ * than `MAX_SSDP_DATAGRAM_BYTES`. Missing USN or ST are tolerated.
+ */
+export function parseSsdpResponse(datagram: Uint8Array | string): SsdpResponse | undefined {
+  const headers = readSsdpHeaders(datagram, statusLinePattern);
+  const location = headers?.["location"];
+  if (headers === undefined || location === undefined || location === "") return undefined;
   const response: SsdpResponse = { location, st: headers["st"] ?? "", usn: headers["usn"] ?? "", headers };
   if (headers["server"] !== undefined) response.server = headers["server"];
   return response;
+}
+
+/**
+ * A `BOOTID.UPNP.ORG`-style number (UDA 1.1 §1.2.2: a non-negative 31-bit integer), or undefined
+ * when the header is missing or holds anything else.
+ */
+export function parseBootId(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
+  const number = Number(value);
+  return number <= 0x7fffffff ? number : undefined;
 }
