@@ -10,8 +10,13 @@ export interface GatewayState {
   readonly table: PortMappingTable;
   externalAddress: string;
   connectionStatus: ConnectionStatus;
-  /** Clock reading when the gateway started, for GetStatusInfo's uptime. */
-  readonly startedAt: number;
+  /** Clock reading when the gateway last started or rebooted, for GetStatusInfo's uptime. */
+  startedAt: number;
+  /**
+   * Clock reading when the epoch of NAT-PMP and PCP last began (RFC 6886 §3.6, RFC 6887 §8.5):
+   * the start, a reboot, or a new external address (miniupnpd resets it on SIGUSR1).
+   */
+  epochStartedAt: number;
 }
 
 export interface ActionContext {
@@ -26,3 +31,13 @@ export type OutputValue = string | { readonly cdata: string };
 
 /** Runs one action; returns its output arguments by name (the action table orders them). */
 export type ActionHandler = (context: ActionContext) => Readonly<Record<string, OutputValue>>;
+
+/** Seconds since the gateway started or last rebooted. */
+export function uptimeSeconds(state: GatewayState): number {
+  return Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000));
+}
+
+/** Seconds since the epoch began, as every NAT-PMP and PCP answer carries them. */
+export function epochSeconds(state: GatewayState): number {
+  return Math.min(0xffffffff, Math.max(0, Math.floor((state.config.now() - state.epochStartedAt) / 1000)));
+}

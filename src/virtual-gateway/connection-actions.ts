@@ -1,11 +1,12 @@
-import type { ActionHandler } from "./action-context.js";
+import { uptimeSeconds, type ActionHandler } from "./action-context.js";
 import { upnpFault } from "./upnp-faults.js";
 
 const linkBitRate = "1000000000";
 
 /** Status and information actions of the WAN connection, WANCommonInterfaceConfig and Layer3Forwarding. */
 export const connectionHandlers: Readonly<Record<string, ActionHandler>> = {
-  GetExternalIPAddress: ({ state }) => ({ NewExternalIPAddress: state.externalAddress }),
+  // miniupnpd blanks a private or reserved WAN address rather than report it.
+  GetExternalIPAddress: ({ state }) => ({ NewExternalIPAddress: state.config.quirks.privateWanAddress ? "" : state.externalAddress }),
 
   GetStatusInfo: ({ state }) => {
     // TP-Link (godot#70458): GetStatusInfo fails although everything else works.
@@ -13,7 +14,7 @@ export const connectionHandlers: Readonly<Record<string, ActionHandler>> = {
     return {
       NewConnectionStatus: state.connectionStatus,
       NewLastConnectionError: "ERROR_NONE",
-      NewUptime: String(Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000))),
+      NewUptime: String(uptimeSeconds(state)),
     };
   },
 
