@@ -19,11 +19,11 @@ export interface PortControlServer {
 }
 
 /**
- * Who answers a datagram: NAT-PMP when its version byte is 0 and the gateway speaks NAT-PMP,
- * else PCP when it speaks PCP, else NAT-PMP, which refuses other versions with result 1 (RFC
- * 6887 §9: how a PCP client learns to step down).
+ * Answers one datagram from `from`: NAT-PMP when its version byte is 0 and the gateway speaks
+ * NAT-PMP, else PCP when it speaks PCP, else NAT-PMP, which refuses other versions with result 1
+ * (RFC 6887 §9: how a PCP client learns to step down). Pure but for the table it changes.
  */
-function answer(state: GatewayState, datagram: Buffer, from: { address: string }): PortControlAnswer {
+export function answerPortControl(state: GatewayState, datagram: Buffer, from: { address: string }): PortControlAnswer {
   // miniupnpd reads into a buffer of PCP's largest message: a longer datagram is cut there.
   const message = datagram.subarray(0, PCP_MAX_MESSAGE_BYTES);
   const { natPmp, pcp } = state.config.protocols;
@@ -40,7 +40,7 @@ export async function startPortControlServer(state: GatewayState, closing: Abort
     const from = { address: sender.address, port: sender.port };
     let answered: PortControlAnswer;
     try {
-      answered = answer(state, datagram, from);
+      answered = answerPortControl(state, datagram, from);
     } catch (error) {
       // The codecs refuse what they cannot write or read; a gateway stays silent then.
       if (!(error instanceof PortholeError)) throw error;
