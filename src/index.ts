@@ -132,6 +132,8 @@ export {
   type QuirkProfile,
   type QuirkProfileName,
   type ConnectionStatus,
+  type GatewayEndpoint,
+  type GatewayProtocols,
   type MappingTableEntry,
   type SoapRequestRecord,
 } from "./virtual-gateway/index.js";

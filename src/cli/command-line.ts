@@ -28,6 +28,10 @@ const optionSpecs = {
   "external-address": { type: "string" },
   quirk: { type: "string", multiple: true },
   "multicast-interface": { type: "string" },
+  "no-upnp": { type: "boolean" },
+  "no-natpmp": { type: "boolean" },
+  "no-pcp": { type: "boolean" },
+  "port-control-port": { type: "string" },
 } as const;
 
 type OptionName = keyof typeof optionSpecs;
@@ -43,7 +47,7 @@ const optionsOf: Readonly<Record<CommandName, readonly OptionName[]>> = {
   list: clientOptions,
   map: [...clientOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
   unmap: [...clientOptions, "proto"],
-  gateway: ["address", "http-port", "ssdp-port", "igd", "external-address", "quirk", "multicast-interface"],
+  gateway: ["address", "http-port", "ssdp-port", "igd", "external-address", "quirk", "multicast-interface", "no-upnp", "no-natpmp", "no-pcp", "port-control-port"],
   demo: [],
 };
 

@@ -104,20 +104,24 @@ ${exitCodesHelp}
 `,
   gateway: () => `Usage: porthole gateway [options]
 
-Runs a virtual Internet Gateway Device until Ctrl-C: SSDP, descriptions and SOAP control
-with a real mapping table, for testing programs without a router. Logs what it does on stderr.
+Runs a virtual gateway until Ctrl-C: UPnP (SSDP, descriptions and SOAP control), NAT-PMP and
+PCP over one real mapping table, for testing programs without a router. Logs what it does on stderr.
 
 Options:
   --address ADDR         address to serve on (default: 127.0.0.1)
   --http-port N          description and control port (default: 0, any free port)
   --ssdp-port N          unicast SSDP port (default: 0, any free port)
+  --port-control-port N  NAT-PMP and PCP port, 5351 on a router (default: 0, any free port)
+  --no-upnp, --no-natpmp, --no-pcp
+                         leave a protocol off
   --igd 1|2              InternetGatewayDevice version (default: 2)
   --external-address A   what GetExternalIPAddress reports (default: 203.0.113.7)
   --quirk NAME[,NAME]    imitate a router's behaviour (repeatable), one of:
 ${quirkList().replace(/^/gm, "    ")}
   --multicast-interface ADDR
-                         also answer multicast SSDP on the interface with this IPv4 address;
-                         only inside a network namespace or a lab network of your own
+                         also answer multicast SSDP on the interface with this IPv4 address
+                         and announce NAT-PMP/PCP to 224.0.0.1:5350 there; only inside a
+                         network namespace or a lab network of your own
 ${generalOptionsHelp}
 ${exitCodesHelp}
 `,

@@ -14,6 +14,11 @@ export interface GatewayState {
   startedAt: number;
   /** `BOOTID.UPNP.ORG` of the current boot. */
   bootId: number;
+  /**
+   * Clock reading when the epoch of NAT-PMP and PCP last began (RFC 6886 §3.6, RFC 6887 §8.5):
+   * the start, a reboot, or a new external address (miniupnpd resets it on SIGUSR1).
+   */
+  epochStartedAt: number;
 }
 
 export interface ActionContext {
@@ -32,4 +37,9 @@ export type ActionHandler = (context: ActionContext) => Readonly<Record<string, 
 /** Seconds since the gateway started or last rebooted. */
 export function uptimeSeconds(state: GatewayState): number {
   return Math.max(0, Math.floor((state.config.now() - state.startedAt) / 1000));
+}
+
+/** Seconds since the epoch began, as every NAT-PMP and PCP answer carries them. */
+export function epochSeconds(state: GatewayState): number {
+  return Math.min(0xffffffff, Math.max(0, Math.floor((state.config.now() - state.epochStartedAt) / 1000)));
 }

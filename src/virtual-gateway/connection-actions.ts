@@ -5,7 +5,8 @@ const linkBitRate = "1000000000";
 
 /** Status and information actions of the WAN connection, WANCommonInterfaceConfig and Layer3Forwarding. */
 export const connectionHandlers: Readonly<Record<string, ActionHandler>> = {
-  GetExternalIPAddress: ({ state }) => ({ NewExternalIPAddress: state.externalAddress }),
+  // miniupnpd blanks a private or reserved WAN address rather than report it.
+  GetExternalIPAddress: ({ state }) => ({ NewExternalIPAddress: state.config.quirks.privateWanAddress ? "" : state.externalAddress }),
 
   GetStatusInfo: ({ state }) => {
     // TP-Link (godot#70458): GetStatusInfo fails although everything else works.

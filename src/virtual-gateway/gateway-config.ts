@@ -1,17 +1,43 @@
 import { randomUUID } from "node:crypto";
-import { isIP } from "node:net";
+import { isIP, isIPv4 } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
 import { activityNotifier, type VirtualGatewayActivity } from "./gateway-activity.js";
-import { combineProfiles, type QuirkProfileName } from "./quirk-profiles.js";
+import { combineProfiles, type GatewayProtocols, type QuirkProfileName } from "./quirk-profiles.js";
 import type { GatewayQuirks } from "./quirks.js";
 
 /** What a virtual gateway reports from GetStatusInfo. */
 export type ConnectionStatus = "Connected" | "Disconnected" | "Connecting" | "PendingDisconnect" | "Disconnecting" | "Unconfigured";
 
+/** Where a gateway sends something on its own (announcements). */
+export interface GatewayEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
 /** Options of {@link startVirtualGateway}. */
 export interface VirtualGatewayOptions {
-  /** Address the HTTP server and the SSDP responder bind to; `"::1"` works too. @default "127.0.0.1" */
+  /** Address the HTTP server, the SSDP responder and the NAT-PMP/PCP server bind to; `"::1"` works too. @default "127.0.0.1" */
   address?: string;
+  /** Answer UPnP: SSDP, descriptions and SOAP control. Off, no SSDP or HTTP socket is opened. @default true, unless a profile turns it off */
+  upnp?: boolean;
+  /** Answer NAT-PMP (RFC 6886) on the NAT-PMP/PCP port; IPv4 only, as the protocol. @default true, unless a profile turns it off */
+  natPmp?: boolean;
+  /** Answer PCP (RFC 6887) on the NAT-PMP/PCP port. @default true, unless a profile turns it off */
+  pcp?: boolean;
+  /**
+   * UDP port of the NAT-PMP and PCP server, one socket for both as on miniupnpd (5351 on a real
+   * gateway: RFC 6886 §3.1, RFC 6887 §19.1); 0 picks a free one.
+   * @default 0
+   */
+  portControlPort?: number;
+  /**
+   * Where NAT-PMP address announcements and PCP ANNOUNCEs go, sent from the NAT-PMP/PCP port when
+   * the gateway starts, after `reboot()` and after `setExternalAddress()`. A real gateway sends them
+   * to 224.0.0.1:5350 (RFC 6886 §3.2.1, RFC 6887 §14.1.1); give loopback addresses, or the group
+   * only inside a network namespace (it goes out of the interface of `multicastInterface`, else of `address`).
+   * @default [] (announce nowhere)
+   */
+  portControlAnnounceTo?: readonly GatewayEndpoint[];
   /** TCP port of the description and control server; 0 picks a free one. @default 0 */
   httpPort?: number;
   /**
@@ -62,9 +88,9 @@ export interface VirtualGatewayOptions {
    * @default [] (none)
    */
   profiles?: readonly QuirkProfileName[];
-  /** Told about every search, HTTP GET and control request, once handled. Must not be slow. @default undefined */
+  /** Told about every search, HTTP GET, control request and NAT-PMP/PCP datagram, once handled. Must not be slow. @default undefined */
   onActivity?: (activity: VirtualGatewayActivity) => void;
-  /** Clock for lease expiry, in milliseconds like `Date.now`. @default Date.now */
+  /** Clock for lease expiry, uptime and epoch, in milliseconds like `Date.now`. @default Date.now */
   now?: () => number;
   /**
    * Cancels the start: the promise rejects with `signal.reason` and nothing stays open. Once
@@ -81,6 +107,9 @@ export interface GatewayConfig {
   readonly multicastInterface: string | undefined;
   readonly announceTo: ReadonlyArray<{ readonly address: string; readonly port: number }>;
   readonly bootId: number;
+  readonly protocols: GatewayProtocols;
+  readonly portControlPort: number;
+  readonly portControlAnnounceTo: readonly GatewayEndpoint[];
   readonly igdVersion: 1 | 2;
   readonly connection: "ip" | "ppp";
   readonly externalAddress: string;
@@ -111,6 +140,33 @@ function checkBootId(bootId: number): number {
   return bootId;
 }
 
+/** NAT-PMP is IPv4 only (RFC 6886): off on an IPv6 address unless asked for, which is an error. */
+function checkProtocols(protocols: GatewayProtocols, address: string, natPmpAsked: boolean): GatewayProtocols {
+  for (const [name, on] of Object.entries(protocols)) {
+    if (typeof on !== "boolean") throw new InvalidArgumentError(`${name} must be true or false, got ${JSON.stringify(on)}`);
+  }
+  if (!isIPv4(address)) {
+    if (natPmpAsked) throw new InvalidArgumentError(`NAT-PMP is IPv4 only; the gateway's address is ${address}`);
+    protocols = { ...protocols, natPmp: false };
+  }
+  if (!protocols.upnp && !protocols.natPmp && !protocols.pcp) throw new InvalidArgumentError("a virtual gateway needs one protocol at least: upnp, natPmp or pcp");
+  return protocols;
+}
+
+/** Lifetimes go into 32-bit fields; a range that is no range would grant nonsense. */
+function checkLifetimeQuirks(quirks: GatewayQuirks): GatewayQuirks {
+  const limits = { pcpMinLifetimeSeconds: quirks.pcpMinLifetimeSeconds, pcpMaxLifetimeSeconds: quirks.pcpMaxLifetimeSeconds, natPmpMaxLifetimeSeconds: quirks.natPmpMaxLifetimeSeconds };
+  for (const [name, value] of Object.entries(limits)) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 0xffffffff)) {
+      throw new InvalidArgumentError(`quirks.${name} must be a whole number of seconds from 1 to 4294967295, got ${value}`);
+    }
+  }
+  if ((limits.pcpMinLifetimeSeconds ?? 0) > (limits.pcpMaxLifetimeSeconds ?? 0xffffffff)) {
+    throw new InvalidArgumentError("quirks.pcpMinLifetimeSeconds must not be above quirks.pcpMaxLifetimeSeconds");
+  }
+  return quirks;
+}
+
 export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfig {
   const address = checkAddress("address", options.address ?? "127.0.0.1");
   const igdVersion = options.igdVersion ?? 2;
@@ -123,11 +179,25 @@ export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfi
     multicastInterface: options.multicastInterface,
     announceTo: (options.announceTo ?? []).map((target) => ({ address: checkAddress("announceTo address", target.address), port: checkPort("announceTo port", target.port) })),
     bootId: checkBootId(options.bootId ?? 1),
+    protocols: checkProtocols(
+      {
+        upnp: options.upnp ?? profiles.protocols.upnp ?? true,
+        natPmp: options.natPmp ?? profiles.protocols.natPmp ?? true,
+        pcp: options.pcp ?? profiles.protocols.pcp ?? true,
+      },
+      address,
+      options.natPmp === true,
+    ),
+    portControlPort: checkPort("portControlPort", options.portControlPort ?? 0),
+    portControlAnnounceTo: (options.portControlAnnounceTo ?? []).map((target) => ({
+      address: checkAddress("portControlAnnounceTo address", target.address),
+      port: checkPort("portControlAnnounceTo port", target.port),
+    })),
     igdVersion,
     connection: options.connection ?? profiles.connection ?? "ip",
     externalAddress: options.externalAddress ?? profiles.externalAddress ?? "203.0.113.7",
     connectionStatus: options.connectionStatus ?? "Connected",
-    quirks: { ...profiles.quirks, ...options.quirks },
+    quirks: checkLifetimeQuirks({ ...profiles.quirks, ...options.quirks }),
     now: options.now ?? Date.now,
     notify: activityNotifier(options.onActivity),
     uuid: options.uuid ?? randomUUID(),

@@ -1,12 +1,12 @@
 import { escapeXmlText } from "../xml/parse-xml.js";
 import type { ActionContext, ActionHandler } from "./action-context.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
+import { lowestUnprivilegedPort, permittedExternalPort } from "./permission-rules.js";
 import type { MappingTableEntry } from "./port-mapping-table.js";
 import { upnpFault } from "./upnp-faults.js";
 
 /** Longest lease IGD:2 grants, and what it turns lease 0 into (miniupnpd, WANIPConnection:2 2.3.16). */
 const maxV2LeaseSeconds = 604800;
-const lowestUnprivilegedPort = 1024;
 
 /** Reads and checks the eight AddPortMapping / AddAnyPortMapping arguments, in miniupnpd's order. */
 function requestedMapping(context: ActionContext, action: string): MappingTableEntry {
@@ -48,6 +48,8 @@ function portAvailable(context: ActionContext, externalPort: number, mapping: Ma
 function store(context: ActionContext, action: string, mapping: MappingTableEntry): void {
   const { table, config, model } = context.state;
   const limit = config.quirks.tableLimit;
+  // miniupnpd with a private WAN address and no ext_ip refuses every redirect (measured: 501).
+  if (config.quirks.privateWanAddress) throw upnpFault(action, 501);
   const isNew = table.find(mapping.externalPort, mapping.protocol) === undefined;
   if (isNew && limit !== undefined && table.size >= limit) {
     throw upnpFault(action, model.connectionVersion >= 2 ? 728 : 501);
@@ -59,9 +61,7 @@ function store(context: ActionContext, action: string, mapping: MappingTableEntr
 const addPortMapping: ActionHandler = (context) => {
   const mapping = requestedMapping(context, "AddPortMapping");
   if (mapping.externalPort === 0) throw upnpFault("AddPortMapping", 716);
-  if (context.state.config.quirks.rejectPortsBelow1024 && mapping.externalPort < lowestUnprivilegedPort) {
-    throw upnpFault("AddPortMapping", 606);
-  }
+  if (!permittedExternalPort(context.state, mapping.externalPort)) throw upnpFault("AddPortMapping", 606);
   if (!portAvailable(context, mapping.externalPort, mapping)) throw upnpFault("AddPortMapping", 718);
   store(context, "AddPortMapping", mapping);
   return {};

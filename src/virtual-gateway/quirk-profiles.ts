@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { GatewayQuirks } from "./quirks.js";
 
-/** A named router behaviour: a set of quirk switches, and for some a different WAN side. */
+/** Which protocols a gateway answers (`VirtualGatewayOptions` `upnp`, `natPmp`, `pcp`). */
+export interface GatewayProtocols {
+  readonly upnp: boolean;
+  readonly natPmp: boolean;
+  readonly pcp: boolean;
+}
+
+/** A named router behaviour: a set of quirk switches, and for some a different WAN side or other protocols. */
 export interface QuirkProfile {
   /** What the gateway does, in one line. */
   readonly summary: string;
@@ -12,6 +19,8 @@ export interface QuirkProfile {
   readonly connection?: "ip" | "ppp";
   /** Replaces the address GetExternalIPAddress reports. */
   readonly externalAddress?: string;
+  /** Turns protocols on or off. */
+  readonly protocols?: Partial<GatewayProtocols>;
 }
 
 /**
@@ -125,9 +134,55 @@ export const quirkProfiles = {
     externalAddress: "100.64.0.2",
   },
   slow: {
-    summary: "waits one second before every SSDP and HTTP reply",
+    summary: "waits one second before every SSDP, HTTP, NAT-PMP and PCP reply",
     source: "congested or low-end routers",
     quirks: { responseDelayMs: 1000 },
+  },
+  "upnp-only": {
+    summary: "speaks UPnP only: nothing listens on the NAT-PMP/PCP port",
+    source: "most consumer routers; miniupnpd with enable_natpmp=no",
+    protocols: { natPmp: false, pcp: false },
+  },
+  "pmp-only": {
+    summary: "speaks NAT-PMP only; PCP requests get NAT-PMP's unsupported version (result 1)",
+    source: "Apple AirPort base stations (RFC 6886)",
+    protocols: { upnp: false, pcp: false },
+  },
+  "pcp-only": {
+    summary: "speaks PCP only; NAT-PMP requests get UNSUPP_VERSION with version 2",
+    source: "PCP servers without NAT-PMP (RFC 6887 §9)",
+    protocols: { upnp: false, natPmp: false },
+  },
+  "pmp-without-pcp": {
+    summary: "UPnP and NAT-PMP; a PCP request gets NAT-PMP's unsupported version, so clients step down to NAT-PMP",
+    source: "miniupnpd before 1.9 or built without PCP (RFC 6887 §9)",
+    protocols: { pcp: false },
+  },
+  "short-lifetimes": {
+    summary: "grants at most 3600 s through NAT-PMP and PCP",
+    source: "miniupnpd max_lifetime; RFC 6886 §3.3 and RFC 6887 §15 let a gateway shorten lifetimes",
+    quirks: { pcpMaxLifetimeSeconds: 3600, natPmpMaxLifetimeSeconds: 3600 },
+  },
+  "ignores-nonce": {
+    summary: "deletes a PCP mapping whatever nonce the delete carries",
+    source: "what Tailscale's client assumed (tailscale#1080, #21127); RFC 6887 §11.1 forbids it",
+    quirks: { ignorePcpNonce: true },
+  },
+  "system-uptime-epoch": {
+    summary: "keeps its epoch and uptime through a restart that emptied the table: clients cannot tell",
+    source: "miniupnpd system_uptime=yes, the daemon restarted without the host",
+    quirks: { systemUptimeEpoch: true },
+  },
+  "routeros-pmp": {
+    summary: "refuses NAT-PMP mappings that leave the external port to it (suggested port 0)",
+    source: "MikroTik RouterOS (tailscale#13785, #11403)",
+    quirks: { refuseNatPmpAnyPort: true },
+  },
+  "private-wan": {
+    summary: "private WAN address (10.0.0.2), no public one set: no external address, UPnP 501, NAT-PMP 3, PCP 8",
+    source: "miniupnpd without ext_ip behind another NAT (miniupnp#647)",
+    externalAddress: "10.0.0.2",
+    quirks: { privateWanAddress: true },
   },
 } as const satisfies Readonly<Record<string, QuirkProfile>>;
 
@@ -139,6 +194,7 @@ export interface CombinedProfiles {
   quirks: GatewayQuirks;
   connection: "ip" | "ppp" | undefined;
   externalAddress: string | undefined;
+  protocols: Partial<GatewayProtocols>;
 }
 
 function isProfileName(name: string): name is QuirkProfileName {
@@ -150,7 +206,7 @@ function isProfileName(name: string): name is QuirkProfileName {
  * @throws InvalidArgumentError naming the known profiles when a name is unknown.
  */
 export function combineProfiles(names: readonly string[]): CombinedProfiles {
-  const combined: CombinedProfiles = { quirks: {}, connection: undefined, externalAddress: undefined };
+  const combined: CombinedProfiles = { quirks: {}, connection: undefined, externalAddress: undefined, protocols: {} };
   for (const name of names) {
     if (!isProfileName(name)) {
       throw new InvalidArgumentError(`unknown quirk profile "${name}"; known: ${Object.keys(quirkProfiles).join(", ")}`);
@@ -159,6 +215,7 @@ export function combineProfiles(names: readonly string[]): CombinedProfiles {
     Object.assign(combined.quirks, profile.quirks);
     combined.connection = profile.connection ?? combined.connection;
     combined.externalAddress = profile.externalAddress ?? combined.externalAddress;
+    Object.assign(combined.protocols, profile.protocols);
   }
   return combined;
 }

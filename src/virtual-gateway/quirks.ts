@@ -62,7 +62,7 @@ export interface GatewayQuirks {
   /** Label replies `Content-Type: text/html` (nat-port-mapper lost routers by checking it). @default false */
   contentTypeHtml?: boolean;
   /**
-   * Wait this long before every HTTP reply and every SSDP reply. Pending replies are dropped on close.
+   * Wait this long before every HTTP, SSDP, NAT-PMP and PCP reply. Pending replies are dropped on close.
    * @default 0
    */
   responseDelayMs?: number;
@@ -114,4 +114,44 @@ export interface GatewayQuirks {
    * @default undefined
    */
   tableLimit?: number;
+
+  // --- NAT-PMP and PCP ---
+
+  /** Shortest PCP lifetime granted; a shorter non-zero request gets this (miniupnpd `min_lifetime`). @default 120 */
+  pcpMinLifetimeSeconds?: number;
+  /** Longest PCP lifetime granted; a longer request gets this (miniupnpd `max_lifetime`). @default 86400 */
+  pcpMaxLifetimeSeconds?: number;
+  /**
+   * Longest NAT-PMP lifetime granted (RFC 6886 §3.3 lets a gateway shorten it). miniupnpd grants
+   * what is asked, even 3,600,000 s. `undefined` means no limit.
+   * @default undefined
+   */
+  natPmpMaxLifetimeSeconds?: number;
+  /**
+   * Delete a PCP mapping whatever nonce the delete carries, as Tailscale's client assumed for years
+   * (tailscale#1080, #21127). miniupnpd answers NOT_AUTHORIZED to a wrong nonce (RFC 6887 §11.1).
+   * @default false
+   */
+  ignorePcpNonce?: boolean;
+  /**
+   * The epoch and GetStatusInfo's uptime count from the host's boot, not the daemon's start
+   * (miniupnpd `system_uptime=yes`): `reboot()`, a daemon restart, empties the table but neither
+   * goes back, so clients cannot tell their mappings are gone.
+   * @default false
+   */
+  systemUptimeEpoch?: boolean;
+  /**
+   * Refuse a NAT-PMP mapping whose suggested external port is 0 ("any") with result 4, Out of
+   * resources (MikroTik RouterOS logs "unable to allocate port for mapping *:0": tailscale#13785,
+   * #11403; the result code it sends was not reported).
+   * @default false
+   */
+  refuseNatPmpAnyPort?: boolean;
+  /**
+   * The WAN interface has a private or reserved address and no public one is configured, so the
+   * gateway cannot forward (miniupnpd without `ext_ip`, measured): GetExternalIPAddress answers "",
+   * AddPortMapping 501, NAT-PMP result 3 (also to the address request), PCP MAP NO_RESOURCES (8).
+   * @default false
+   */
+  privateWanAddress?: boolean;
 }

@@ -26,6 +26,11 @@ import { decodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import { decodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
 import { decodeGatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
+import type { GatewayState } from "../../src/virtual-gateway/action-context.js";
+import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
+import { resolveConfig, type VirtualGatewayOptions } from "../../src/virtual-gateway/gateway-config.js";
+import { answerPortControl } from "../../src/virtual-gateway/port-control-server.js";
+import { PortMappingTable } from "../../src/virtual-gateway/port-mapping-table.js";
 
 /** One parser under fuzzing. `run` throws `InvariantViolation` on a crash, else names the outcome. */
 export interface FuzzTarget {
@@ -167,7 +172,52 @@ const bytesOf = (input: string): Buffer => Buffer.from(input, "latin1");
 const natPmpSeeds = binarySeeds("natpmp");
 const pcpSeeds = binarySeeds("pcp");
 
+/** A virtual gateway's state, without sockets: each case starts from an empty table holding one mapping. */
+function gatewayStateFor(options: VirtualGatewayOptions): () => GatewayState {
+  const config = resolveConfig({ externalAddress: "11.22.33.44", now: () => 1_700_000_000_000, ...options });
+  const model = buildDeviceModel(config);
+  return () => {
+    const table = new PortMappingTable(config.now);
+    table.put({ remoteHost: "", externalPort: 7000, protocol: "UDP", internalPort: 7000, internalClient: "192.168.1.20", enabled: true, description: "PCP MAP 000000000000000000000000", leaseSeconds: 600, expiresAt: config.now() + 600_000 });
+    return { config, model, table, externalAddress: config.externalAddress, connectionStatus: "Connected", startedAt: config.now() - 5000, epochStartedAt: config.now() - 5000, bootId: config.bootId };
+  };
+}
+
+const gatewayStates = [
+  gatewayStateFor({}),
+  gatewayStateFor({ natPmp: false, quirks: { rejectPortsBelow1024: true, tableLimit: 1 } }),
+  gatewayStateFor({ pcp: false, quirks: { privateWanAddress: true } }),
+];
+
+/** A reply is a whole NAT-PMP answer (8, 12 or 16 bytes) or a PCP-shaped one (24..1100 bytes, a multiple of 4, the R bit set). */
+function checkGatewayReply(reply: Uint8Array | undefined): string | undefined {
+  if (reply === undefined) return undefined;
+  const bytes = Buffer.from(reply);
+  if (bytes.length <= 16) {
+    const response = decodeNatPmpResponse(bytes);
+    return checkNatPmpResponse(response, bytes);
+  }
+  if (bytes.length < 24 || bytes.length > 1100 || bytes.length % 4 !== 0 || (bytes[1]! & 0x80) === 0) return `a ${bytes.length}-byte reply that is no PCP message`;
+  if (bytes[0] === 2 && bytes[3] === 0) return checkPcpResponse(decodePcpResponse(bytes));
+  return undefined;
+}
+
 export const fuzzTargets: readonly FuzzTarget[] = [
+  {
+    // Not a parser of what porthole receives from a router, but what its virtual gateway answers to any client.
+    name: "answerPortControl",
+    input: binaryInput([...natPmpSeeds, ...pcpSeeds]),
+    run: (input) =>
+      joined(
+        ...gatewayStates.map((state) =>
+          typedOutcome(
+            () => answerPortControl(state(), bytesOf(input), { address: "192.168.1.20" }),
+            (answer) => checkGatewayReply(answer.reply),
+            (answer) => (answer.reply === undefined ? "silent" : `result ${answer.activity.resultCode}`),
+          ),
+        ),
+      ),
+  },
   {
     name: "decodeNatPmpResponse",
     input: binaryInput(natPmpSeeds),

@@ -3,61 +3,23 @@
 // then adds, lists and deletes a mapping on it; porthole's own multicast discovery finds it too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { startCliGateway, stopCliGateway, cliPath } from "./cli-gateway.js";
 import { rigFromEnvironment, runInLan, upnpc } from "./rig.js";
-import { stopProcess, stopProcessesInNamespace } from "./processes.js";
 import { parseUpnpcListing } from "./upnpc-commands.js";
 
 const rig = rigFromEnvironment();
-const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 /** Not reserved, so upnpc calls the gateway connected; only reported, never contacted. */
 const externalAddress = "11.22.33.44";
 
-interface RunningCliGateway {
-  readonly descriptionUrl: string;
-  readonly child: ChildProcess;
-  stderr(): string;
-}
-
-/** `porthole gateway` in the gateway namespace, answering multicast SSDP on the LAN interface. */
-async function startCliGateway(): Promise<RunningCliGateway> {
-  await stopProcessesInNamespace(rig.gateway.namespace);
-  const child = spawn(
-    "ip",
-    ["netns", "exec", rig.gateway.namespace, process.execPath, cliPath, "gateway", "--json",
-      "--address", rig.gateway.lanIpv4, "--multicast-interface", rig.gateway.lanIpv4, "--http-port", "5000", "--external-address", externalAddress],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const info = await new Promise<{ descriptionUrl: string }>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      try {
-        resolve(JSON.parse(stdout) as { descriptionUrl: string });
-      } catch {
-        // Not the whole document yet.
-      }
-    });
-    child.once("close", (code) => reject(new Error(`porthole gateway exited (${code}): ${stderr}`)));
-  });
-  return { descriptionUrl: info.descriptionUrl, child, stderr: () => stderr };
-}
-
-async function stopCliGateway(gateway: RunningCliGateway): Promise<number | null> {
-  const closed = new Promise<number | null>((resolve) => gateway.child.once("close", (code) => resolve(code)));
-  if (gateway.child.pid !== undefined) await stopProcess(gateway.child.pid);
-  return closed;
-}
-
 test("upnpc discovers the virtual gateway by multicast, then adds, lists and deletes a mapping", async (t) => {
-  const gateway = await startCliGateway();
+  const running = await startCliGateway(rig, [
+    "--address", rig.gateway.lanIpv4, "--multicast-interface", rig.gateway.lanIpv4, "--http-port", "5000", "--external-address", externalAddress,
+  ]);
   let stopped = false;
   t.after(async () => {
-    if (!stopped) await stopCliGateway(gateway);
+    if (!stopped) await stopCliGateway(running);
   });
+  const gateway = { descriptionUrl: running.info.descriptionUrl!, stderr: running.stderr };
   assert.equal(gateway.descriptionUrl, `http://${rig.gateway.lanIpv4}:5000/rootDesc.xml`);
 
   // No -u: upnpc searches by multicast from the LAN host and must find the virtual gateway.
@@ -85,7 +47,7 @@ test("upnpc discovers the virtual gateway by multicast, then adds, lists and del
   assert.deepEqual(parseUpnpcListing(await upnpc(rig, ["-l"])), []);
 
   stopped = true;
-  assert.equal(await stopCliGateway(gateway), 0);
+  assert.equal(await stopCliGateway(running), 0);
   assert.match(gateway.stderr(), new RegExp(`M-SEARCH from ${rig.lan.ipv4}:\\d+ for \\S+ → [1-9]`));
   assert.match(gateway.stderr(), /AddPortMapping from 192\.0\.2\.2 .* → ok/);
   assert.match(gateway.stderr(), /virtual gateway stopped/);

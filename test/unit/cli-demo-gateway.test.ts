@@ -61,7 +61,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-test("gateway in text prints its description URL and SSDP address", async () => {
+test("gateway in text prints the protocols it speaks, its description URL, SSDP address and NAT-PMP/PCP port", async () => {
   const child = startPorthole(["gateway"]);
   const done = finished(child);
   let text = "";
@@ -76,6 +76,8 @@ test("gateway in text prints its description URL and SSDP address", async () => 
   assert.equal(result.code, 0);
   assert.match(result.stdout, /description URL\s+http:\/\/127\.0\.0\.1:\d+\/rootDesc\.xml/);
   assert.match(result.stdout, /SSDP \(unicast\)\s+127\.0\.0\.1:\d+/);
+  assert.match(result.stdout, /virtual gateway \(InternetGatewayDevice:2, NAT-PMP, PCP\) is running/);
+  assert.match(result.stdout, /NAT-PMP and PCP\s+127\.0\.0\.1:\d+ \(UDP\)/);
 });
 
 test("gateway refuses an unknown quirk and bad ports with exit 2", async () => {

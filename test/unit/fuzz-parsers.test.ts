@@ -13,6 +13,7 @@ test("every network parser is fuzzed", () => {
     fuzzTargets.map((target) => target.name).sort(),
     [
       "HttpResponseParser",
+      "answerPortControl",
       "checkLocation",
       "decodeGatewayAnnouncement",
       "decodeNatPmpRequest",

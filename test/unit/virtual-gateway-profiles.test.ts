@@ -10,7 +10,7 @@ test("every profile names its source and changes something", () => {
   for (const [name, profile] of Object.entries(quirkProfiles)) {
     assert.ok(profile.summary.length > 0 && profile.source.length > 0, name);
     const combined = combineProfiles([name]);
-    const changes = Object.keys(combined.quirks).length + (combined.connection ? 1 : 0) + (combined.externalAddress ? 1 : 0);
+    const changes = Object.keys(combined.quirks).length + (combined.connection ? 1 : 0) + (combined.externalAddress ? 1 : 0) + Object.keys(combined.protocols).length;
     assert.ok(changes > 0, name);
   }
 });

@@ -1,0 +1,92 @@
+/**
+ * The virtual gateway's NAT-PMP/PCP server on loopback for tests: a fake clock shared by the
+ * gateway and the mappers, mapper options that point at its port, a loopback port where it
+ * announces (never a multicast group), and a raw client for byte-level requests.
+ */
+import dgram from "node:dgram";
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
+import { NatPmpPortMapper, PcpPortMapper, type NatPmpPortMapperOptions, type PcpPortMapperOptions, type VirtualGateway, type VirtualGatewayOptions } from "../../../src/index.js";
+import { EventQueue } from "./event-queue.js";
+import { unusedUdpPort, type Endpoint } from "./udp-responder.js";
+import { virtualGateway } from "./virtual-gateway-fixture.js";
+
+/** Not reserved, so porthole calls it a public address. */
+export const publicAddress = "11.22.33.44";
+
+export async function portControlSetUp(t: TestContext, options: VirtualGatewayOptions = {}) {
+  const clock = { now: 1_700_000_000_000 };
+  const announcementPort = await unusedUdpPort();
+  const gateway = await virtualGateway(t, {
+    externalAddress: publicAddress,
+    now: () => clock.now,
+    portControlAnnounceTo: [{ address: "127.0.0.1", port: announcementPort }],
+    ...options,
+  });
+  // Resends are rare at 1 s, so a test sees one request per call.
+  const mapperOptions = {
+    gatewayPort: gateway.portControlAddress.port,
+    initialRetransmitMs: 1000,
+    now: () => clock.now,
+    announcementAddress: "127.0.0.1",
+    announcementPort,
+  };
+  return {
+    gateway,
+    clock,
+    announcementPort,
+    mapperOptions,
+    natPmp: (extra: NatPmpPortMapperOptions = {}) => new NatPmpPortMapper("127.0.0.1", { ...mapperOptions, ...extra }),
+    pcp: (extra: PcpPortMapperOptions = {}) => new PcpPortMapper("127.0.0.1", { ...mapperOptions, ...extra }),
+  };
+}
+
+/** The NAT-PMP external address request and a PCP ANNOUNCE from 127.0.0.1: what probes a gateway. */
+export const natPmpAddressRequest = Uint8Array.of(0, 0);
+export const pcpAnnounceRequest = Uint8Array.from([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1]);
+
+export interface RawClient extends Endpoint {
+  /** Datagrams from the gateway not read yet. */
+  readonly inbox: EventQueue<Buffer>;
+  send(bytes: Uint8Array): Promise<void>;
+  /** Sends `bytes` and returns the next datagram from the gateway. */
+  ask(bytes: Uint8Array): Promise<Buffer>;
+  /**
+   * Sends `bytes`, then a probe, and checks that the next datagram is the probe's answer: the
+   * gateway answers in order from one socket, so it stayed silent to `bytes` (no waiting on time).
+   */
+  assertSilentTo(bytes: Uint8Array, message?: string): Promise<void>;
+}
+
+/** A UDP socket on 127.0.0.1 that talks to the gateway's NAT-PMP/PCP port byte by byte. */
+export async function rawClient(t: TestContext, gateway: VirtualGateway): Promise<RawClient> {
+  const target = gateway.portControlAddress;
+  const socket = dgram.createSocket("udp4");
+  const inbox = new EventQueue<Buffer>();
+  socket.on("message", (message, sender) => {
+    if (sender.port === target.port) inbox.push(message);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+  const send = (bytes: Uint8Array): Promise<void> =>
+    new Promise((resolve, reject) => socket.send(bytes, target.port, target.address, (error) => (error ? reject(error) : resolve())));
+  const probeWithNatPmp = gateway.protocols.natPmp;
+  return {
+    address: "127.0.0.1",
+    port: socket.address().port,
+    inbox,
+    send,
+    async ask(bytes) {
+      await send(bytes);
+      return inbox.next();
+    },
+    async assertSilentTo(bytes, message) {
+      await send(bytes);
+      await send(probeWithNatPmp ? natPmpAddressRequest : pcpAnnounceRequest);
+      const next = await inbox.next();
+      // The answer to the probe: a 12-byte NAT-PMP address response, or a 24-byte PCP ANNOUNCE response.
+      const probeAnswer = probeWithNatPmp ? next.length === 12 && next[0] === 0 && next[1] === 128 : next.length === 24 && next[0] === 2 && next[1] === 128;
+      assert.ok(probeAnswer, `${message ?? "the gateway answered"}: ${next.toString("hex")}`);
+    },
+  };
+}
