@@ -8,6 +8,7 @@ export { resultOf, resultNameOf, igdStatusOf } from "./compat/result-of.js";
 export type { PortMapper, Mapping, MapRequest, MappingKey, MappingMethod, MappingCheck, GatewayEvent, TransportProtocol } from "./mapping/port-mapper.js";
 export { DEFAULT_MAPPING_LEASE_SECONDS } from "./mapping/map-request.js";
 export { findPortMapper } from "./discovery/find-port-mapper.js";
+export { portMapperFinder, findAnyPortMapper } from "./discovery/port-mapper-finder.js";
 export { probePortMappers, type ProtocolProbe } from "./discovery/probe-port-mappers.js";
 export { protocolPreference, type FindPortMapperOptions, type ProtocolChoice } from "./discovery/port-mapper-attempts.js";
 export { UpnpPortMapper, type UpnpPortMapperOptions } from "./upnp/upnp-port-mapper.js";
@@ -27,7 +28,7 @@ export {
 } from "./natpmp/natpmp-client.js";
 export { PcpClient, DEFAULT_PCP_TIMEOUT_MS, type PcpClientOptions, type PcpReplyInfo, type PcpMapRequest, type PcpMapReply } from "./pcp/pcp-client.js";
 export { randomNonce, derivedNonces, type PcpNonceSource, type PcpMappingIdentity } from "./pcp/pcp-nonce.js";
-export { upnpMapperFinder, findUpnpMapper, type UpnpMapperFinderOptions } from "./upnp/find-upnp-mapper.js";
+export { upnpMapperFinder, type UpnpMapperFinderOptions } from "./upnp/find-upnp-mapper.js";
 export type { AnnouncementListenOptions } from "./upnp/ssdp/announcement-listener.js";
 
 // Managed mappings: kept open, renewed, checked and put back until closed.

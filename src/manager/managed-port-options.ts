@@ -52,7 +52,7 @@ export interface MappingManagerOptions {
   mapper?: PortMapper | undefined;
   /**
    * Finds a gateway: at the start (unless `mapper` is given) and whenever the one in use stops
-   * answering. @default UPnP discovery (`findUpnpMapper`)
+   * answering. @default PCP, NAT-PMP and UPnP asked at once (`findAnyPortMapper`)
    */
   findMapper?: FindMapper | undefined;
   /** Time and timers of every renewal, check and back-off. @default systemClock */

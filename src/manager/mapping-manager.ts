@@ -1,6 +1,6 @@
 import { NoExternalAddressError, PortClosedError } from "../errors/errors.js";
 import type { GatewayEvent, PortMapper } from "../mapping/port-mapper.js";
-import { findUpnpMapper } from "../upnp/find-upnp-mapper.js";
+import { findAnyPortMapper } from "../discovery/port-mapper-finder.js";
 import { abortable, withDeadline } from "../util/deadline.js";
 import { systemClock, type Clock } from "./clock.js";
 import { asError, isGatewayUnreachable } from "./gateway-failure.js";
@@ -45,7 +45,7 @@ export class MappingManager implements AsyncDisposable {
     this.#clock = this.#settings.clock ?? systemClock;
     this.#scheduler = new TaskScheduler({ clock: this.#clock, spacingMs: this.#settings.spacingMs, concurrency: this.#settings.concurrency });
     this.#givenMapper = options.mapper;
-    this.#findMapper = options.findMapper ?? (options.mapper === undefined ? findUpnpMapper : answering(options.mapper));
+    this.#findMapper = options.findMapper ?? (options.mapper === undefined ? findAnyPortMapper : answering(options.mapper));
     this.#onIdle = onIdle;
     this.#host = this.#makeHost();
   }

@@ -1,5 +1,5 @@
 import { checkRequiredObject } from "../util/check-arguments.js";
-import { findUpnpMapper } from "../upnp/find-upnp-mapper.js";
+import { findAnyPortMapper } from "../discovery/port-mapper-finder.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { ManagedPort } from "./managed-port.js";
 import { checkPortOptions, type FindMapper, type ManagedPortOptions } from "./managed-port-options.js";
@@ -9,7 +9,7 @@ import type { PortMapper } from "../mapping/port-mapper.js";
 export interface OpenPortOptions extends ManagedPortOptions {
   /** The gateway to use (see `MappingManagerOptions.mapper`). */
   mapper?: PortMapper | undefined;
-  /** How to find the gateway (see `MappingManagerOptions.findMapper`). @default UPnP discovery */
+  /** How to find the gateway (see `MappingManagerOptions.findMapper`). @default PCP, NAT-PMP and UPnP asked at once (`findAnyPortMapper`) */
   findMapper?: FindMapper | undefined;
   /** Time and timers. @default systemClock */
   clock?: Clock | undefined;
@@ -38,7 +38,7 @@ export function openPort(options: OpenPortOptions): ManagedPort {
   const { mapper, findMapper, clock = systemClock, ...portOptions } = options;
   // Checked before a shared manager is made for it.
   checkPortOptions(portOptions);
-  const source: object = mapper ?? findMapper ?? findUpnpMapper;
+  const source: object = mapper ?? findMapper ?? findAnyPortMapper;
   const byClock = sharedManagers.get(source) ?? new Map<Clock, MappingManager>();
   sharedManagers.set(source, byClock);
   let manager = byClock.get(clock);

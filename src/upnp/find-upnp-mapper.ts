@@ -21,6 +21,3 @@ export function upnpMapperFinder(options: UpnpMapperFinderOptions = {}): (signal
     return new UpnpPortMapper(gateway, mapperOptions);
   };
 }
-
-/** Finds the gateway by UPnP discovery with the default settings, hearing no announcements. */
-export const findUpnpMapper = upnpMapperFinder();
