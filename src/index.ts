@@ -50,6 +50,11 @@ export type {
 export { systemClock, type Clock } from "./manager/clock.js";
 export type { RetryPolicy } from "./manager/retry-policy.js";
 
+// Diagnosis: why a port cannot be opened, and how to fix it.
+export { diagnose, type DiagnoseOptions, type Diagnosis, type ProtocolState } from "./doctor/diagnose.js";
+export type { Finding, FindingId } from "./doctor/finding.js";
+export { systemHostEnvironment, type HostEnvironment } from "./doctor/host-environment.js";
+
 // UPnP IGD.
 export {
   findGateway,

@@ -33,4 +33,5 @@ export type FindingId =
   | "test-mapping-refused"
   | "test-mapping-dropped"
   | "test-mapping-failed"
+  | "hairpin-works"
   | "hairpin-inconclusive";

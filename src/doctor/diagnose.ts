@@ -1,0 +1,223 @@
+import { probePortMappers, type ProtocolProbe } from "../discovery/probe-port-mappers.js";
+import type { GatewayProtocol } from "../errors/errors.js";
+import type { MappingMethod, PortMapper } from "../mapping/port-mapper.js";
+import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
+import { checkOptionsObject, checkPort, checkTimeoutMs } from "../util/check-arguments.js";
+import { startDeadline, type CallOptions } from "../util/deadline.js";
+import type { WanConnection } from "../upnp/gateway/wan-connection.js";
+import { discoverDevices, type FindGatewaysOptions } from "../upnp/gateway/find-gateways.js";
+import { isUsableRank } from "../upnp/gateway/connection-status.js";
+import { buildMSearch, IGD_SEARCH_TARGETS, SSDP_IPV4_MULTICAST, SSDP_PORT } from "../upnp/ssdp/ssdp-message.js";
+import { searchSsdp } from "../upnp/ssdp/ssdp-search.js";
+import { UpnpPortMapper } from "../upnp/upnp-port-mapper.js";
+import { externalAddressFindings } from "./address-findings.js";
+import { checkEnvironment } from "./environment-checks.js";
+import type { Finding } from "./finding.js";
+import { systemHostEnvironment, type HostEnvironment } from "./host-environment.js";
+import { protocolFindings, type ProtocolEvidence } from "./protocol-findings.js";
+import { testMappingFindings, tryTestMapping, type TestMappingOutcome } from "./test-mapping.js";
+import { hasRouteTo, probeUdpPort, type UdpReachability } from "./udp-reachability.js";
+
+export interface DiagnoseOptions extends CallOptions {
+  /** Time budget of the whole diagnosis, the test mapping included. @default 3000 */
+  timeoutMs?: number | undefined;
+  /** Where the machine's own setup is read. @default the system's */
+  environment?: HostEnvironment | undefined;
+  /** The router's address. @default the IPv4 default gateway */
+  gatewayAddress?: string | undefined;
+  /** The router's SSDP port, for the unicast check. @default 1900 */
+  ssdpPort?: number | undefined;
+  /** The router's NAT-PMP/PCP port. @default 5351 */
+  portControlPort?: number | undefined;
+  /** How to search for UPnP devices (an interface, unicast targets, ...). */
+  upnp?: Omit<FindGatewaysOptions, "signal" | "timeoutMs"> | undefined;
+  /** Make, read back and remove a test mapping of a random high UDP port. @default true */
+  testMapping?: boolean | undefined;
+  /** After the test mapping, send a datagram to the external address to see if it loops back. @default true */
+  checkHairpin?: boolean | undefined;
+}
+
+/** What each protocol did, in a word, for the report. */
+export type ProtocolState = "answers" | "refused" | "silent" | "not-asked";
+
+/** The diagnosis: the summary first, what was found, then each problem with its fix. */
+export interface Diagnosis {
+  /** One line: whether ports can be opened here, and how, or why not. */
+  summary: string;
+  /** A test mapping worked and leads somewhere the internet can reach (or the test was skipped and a protocol works). */
+  canOpenPorts: boolean;
+  /** Something answered as a gateway (any protocol), even one that cannot map. */
+  gatewayFound: boolean;
+  /** The protocol porthole would use. */
+  method: MappingMethod | undefined;
+  facts: {
+    defaultRoute: { gateway: string; interfaceName: string } | undefined;
+    candidateInterfaces: string[];
+    gatewayAddress: string | undefined;
+    localAddress: string | undefined;
+    externalAddress: string | undefined;
+    protocols: Record<GatewayProtocol, ProtocolState>;
+    testMapping: { state: TestMappingOutcome["state"] | "not-tried"; externalPort?: number | undefined; internalPort?: number | undefined };
+  };
+  findings: Finding[];
+}
+
+const defaultDiagnoseTimeoutMs = 3000;
+/** The first request of each protocol gets this long to answer; the test mapping gets the rest. */
+const probeShareOfBudget = 0.6;
+
+/**
+ * Finds out whether ports can be opened from this machine, and if not why, with every check run
+ * at once within `timeoutMs`: the machine's own setup (route, VPN, container, WSL, interfaces),
+ * which of UPnP, PCP and NAT-PMP answer (and refused or silent when not), the gateway's
+ * external address, and a test mapping of a random high port that is read back and always removed.
+ */
+export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis> {
+  checkOptionsObject("options", options);
+  const timeoutMs = checkTimeoutMs("timeoutMs", options.timeoutMs) ?? defaultDiagnoseTimeoutMs;
+  const ssdpPort = options.ssdpPort === undefined ? SSDP_PORT : checkPort("ssdpPort", options.ssdpPort);
+  const portControlPort = options.portControlPort === undefined ? NATPMP_SERVER_PORT : checkPort("portControlPort", options.portControlPort);
+  const host = options.environment ?? systemHostEnvironment;
+  const environment = checkEnvironment(host);
+  const gatewayAddress = options.gatewayAddress ?? environment.defaultRoute?.gateway;
+  const deadline = startDeadline("diagnosing", timeoutMs, options.signal);
+  try {
+    const probeBudget = { signal: deadline.signal, timeoutMs: Math.floor(timeoutMs * probeShareOfBudget) };
+    const skipped = Promise.resolve("skipped" as const);
+    const searchOnlyByMulticast = options.upnp?.multicast !== false && gatewayAddress !== undefined;
+    const [multicastRoute, ssdpUnicast, portControl, multicastReplies, upnp, datagramProbes] = await Promise.all([
+      hasRouteTo(SSDP_IPV4_MULTICAST, SSDP_PORT),
+      gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, ssdpPort, Buffer.from(buildMSearch({ searchTarget: IGD_SEARCH_TARGETS[0]!, mx: 1, host: `${SSDP_IPV4_MULTICAST}:${SSDP_PORT}` })), probeBudget),
+      gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, portControlPort, Buffer.from([0, 0]), probeBudget),
+      searchOnlyByMulticast ? countMulticastReplies(options, probeBudget) : Promise.resolve(undefined),
+      findUpnpConnection(options, probeBudget),
+      gatewayAddress === undefined
+        ? Promise.resolve([] as ProtocolProbe[])
+        : Promise.all(
+            (["pcp", "natpmp"] as const).map((protocol) =>
+              probePortMappers({ ...probeBudget, protocol, gatewayAddress, pcp: { gatewayPort: portControlPort }, natPmp: { gatewayPort: portControlPort } }).then((probes) => probes[0]!),
+            ),
+          ),
+    ]);
+    const pcp = datagramProbes.find((probe) => probe.protocol === "pcp");
+    const natPmp = datagramProbes.find((probe) => probe.protocol === "natpmp");
+    const evidence: ProtocolEvidence = {
+      multicastRoute,
+      ssdpUnicast,
+      multicastReplies,
+      portControl,
+      upnp: upnp === undefined ? { found: false } : { found: true, connected: upnp.status?.connected ?? false, connectionStatus: upnp.status?.connectionStatus },
+      pcp: pcp === undefined ? { usable: false } : pcp.usable ? { usable: true } : { usable: false, error: pcp.error },
+      natPmp: natPmp === undefined ? { usable: false } : natPmp.usable ? { usable: true } : { usable: false, error: natPmp.error },
+    };
+    const mapper = bestMapper(pcp, natPmp, upnp);
+    const testing = options.testMapping !== false && mapper !== undefined;
+    const outcome = testing ? await tryTestMapping(mapper, { signal: deadline.signal, leaseSeconds: 120, checkHairpin: options.checkHairpin !== false }) : undefined;
+    const externalAddress = outcome?.state === "mapped" ? outcome.mapping.externalAddress : await externalAddressOf(mapper, upnp, deadline.signal);
+    const findings = [
+      ...environment.findings,
+      ...protocolFindings(evidence),
+      ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
+      ...(outcome === undefined || mapper === undefined ? [] : testMappingFindings(outcome, methodName(mapper.method))),
+    ];
+    const gatewayFound = upnp !== undefined || evidence.pcp.usable || evidence.natPmp.usable || hasProtocolAnswer(pcp) || hasProtocolAnswer(natPmp);
+    const reachable = !findings.some((finding) => finding.severity === "problem" && finding.id.startsWith("external-address"));
+    const canOpenPorts = mapper !== undefined && (outcome === undefined || outcome.state === "mapped") && reachable;
+    return {
+      summary: summaryLine({ canOpenPorts, gatewayFound, mapper, outcome, evidence, findings }),
+      canOpenPorts,
+      gatewayFound,
+      method: mapper?.method,
+      facts: {
+        defaultRoute: environment.defaultRoute,
+        candidateInterfaces: environment.candidateInterfaces,
+        gatewayAddress,
+        localAddress: outcome?.state === "mapped" ? outcome.mapping.internalClient : upnp?.localAddress,
+        externalAddress,
+        protocols: {
+          upnp: upnp !== undefined ? "answers" : stateOf(ssdpUnicast),
+          pcp: pcp?.usable || hasProtocolAnswer(pcp) ? "answers" : stateOf(portControl),
+          natpmp: natPmp?.usable || hasProtocolAnswer(natPmp) ? "answers" : stateOf(portControl),
+        },
+        testMapping:
+          outcome === undefined
+            ? { state: "not-tried" }
+            : outcome.state === "mapped"
+              ? { state: "mapped", externalPort: outcome.mapping.externalPort, internalPort: outcome.mapping.internalPort }
+              : { state: outcome.state },
+      },
+      findings,
+    };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** The best UPnP WAN connection discovery found, whatever its state; undefined when no gateway answered. */
+async function findUpnpConnection(options: DiagnoseOptions, budget: { signal: AbortSignal; timeoutMs: number }): Promise<WanConnection | undefined> {
+  let best: WanConnection | undefined;
+  try {
+    for await (const { probe } of discoverDevices({ listenMs: Math.min(1500, budget.timeoutMs), ...options.upnp, ...budget })) {
+      const rank = probe.gateway?.status?.rank;
+      if (rank !== undefined && (best === undefined || rank < best.status!.rank)) best = probe.gateway;
+    }
+  } catch {
+    // Out of time or no socket: what was found stands; silence is reported by the unicast check.
+  }
+  return best;
+}
+
+/** How many devices answer a search sent only by multicast (not to the gateway directly). */
+async function countMulticastReplies(options: DiagnoseOptions, budget: { signal: AbortSignal; timeoutMs: number }): Promise<number> {
+  let replies = 0;
+  try {
+    const search = { ...options.upnp, multicast: true, unicastTargets: [], unicastToDefaultGateway: false, listenMs: Math.min(1500, budget.timeoutMs), signal: budget.signal };
+    for await (const _reply of searchSsdp(search)) replies++;
+  } catch {
+    // No multicast route or out of time: the count so far stands.
+  }
+  return replies;
+}
+
+/** PCP, then NAT-PMP, then UPnP (docs/protocols.md); a UPnP gateway only when it can map. */
+function bestMapper(pcp: ProtocolProbe | undefined, natPmp: ProtocolProbe | undefined, upnp: WanConnection | undefined): PortMapper | undefined {
+  if (pcp?.usable) return pcp.mapper;
+  if (natPmp?.usable) return natPmp.mapper;
+  if (upnp !== undefined && isUsableRank(upnp.status!.rank)) return new UpnpPortMapper(upnp);
+  return undefined;
+}
+
+async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, signal: AbortSignal): Promise<string | undefined> {
+  if (mapper !== undefined) return mapper.getExternalAddress({ signal }).catch(() => upnp?.status?.externalAddress);
+  return upnp?.status?.externalAddress;
+}
+
+/** A protocol that refused with a code of its own still answered: the router speaks it. */
+function hasProtocolAnswer(probe: ProtocolProbe | undefined): boolean {
+  return probe !== undefined && !probe.usable && typeof (probe.error as { protocolCode?: unknown }).protocolCode === "number";
+}
+
+function stateOf(reachability: UdpReachability | "skipped"): ProtocolState {
+  if (reachability === "skipped") return "not-asked";
+  if (reachability === "answered") return "answers";
+  return reachability === "refused" ? "refused" : "silent";
+}
+
+const methodNames: Readonly<Record<MappingMethod, string>> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP", "upnp-pinhole": "UPnP (IPv6 pinhole)" };
+
+function methodName(method: MappingMethod): string {
+  return methodNames[method];
+}
+
+function summaryLine(state: { canOpenPorts: boolean; gatewayFound: boolean; mapper: PortMapper | undefined; outcome: TestMappingOutcome | undefined; evidence: ProtocolEvidence; findings: Finding[] }): string {
+  if (state.canOpenPorts) return `ports can be opened via ${methodName(state.mapper!.method)}`;
+  if (!state.gatewayFound) {
+    const upnp = state.evidence.ssdpUnicast === "refused" ? "UPnP is off" : "nothing answers UPnP";
+    return `no gateway found: ${upnp} and nothing answers NAT-PMP/PCP`;
+  }
+  const problem = state.findings.find((finding) => finding.severity === "problem");
+  if (state.mapper === undefined) {
+    return `ports cannot be opened: ${problem?.title ?? "the gateway answers but none of UPnP, NAT-PMP and PCP can map"}`;
+  }
+  return `ports cannot be opened via ${methodName(state.mapper.method)}: ${problem?.title ?? "the test mapping failed"}`;
+}
