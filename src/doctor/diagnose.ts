@@ -3,7 +3,7 @@ import type { GatewayProtocol } from "../errors/errors.js";
 import type { MappingMethod, PortMapper } from "../mapping/port-mapper.js";
 import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
 import { checkOptionsObject, checkPort, checkTimeoutMs } from "../util/check-arguments.js";
-import { startDeadline, type CallOptions } from "../util/deadline.js";
+import { delay, startDeadline, type CallOptions } from "../util/deadline.js";
 import type { WanConnection } from "../upnp/gateway/wan-connection.js";
 import { discoverDevices, type FindGatewaysOptions } from "../upnp/gateway/find-gateways.js";
 import { isUsableRank } from "../upnp/gateway/connection-status.js";
@@ -63,6 +63,8 @@ export interface Diagnosis {
 }
 
 const defaultDiagnoseTimeoutMs = 3000;
+/** How long the single datagrams get to be refused before the searches start: a refusal takes ~1 ms. */
+const refusalWaitMs = 100;
 /** The first request of each protocol gets this long to answer; the test mapping gets the rest. */
 const probeShareOfBudget = 0.6;
 
@@ -85,10 +87,17 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
     const probeBudget = { signal: deadline.signal, timeoutMs: Math.floor(timeoutMs * probeShareOfBudget) };
     const skipped = Promise.resolve("skipped" as const);
     const searchOnlyByMulticast = options.upnp?.multicast !== false && gatewayAddress !== undefined;
-    const [multicastRoute, ssdpUnicast, portControl, multicastReplies, upnp, datagramProbes] = await Promise.all([
-      hasRouteTo(SSDP_IPV4_MULTICAST, SSDP_PORT),
+    // First the two single datagrams: a router sends only a few ICMP port unreachables a second
+    // (Linux: a burst of 6), and the searches below would use them up before "refused" is heard.
+    const reachability = Promise.all([
       gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, ssdpPort, Buffer.from(buildMSearch({ searchTarget: IGD_SEARCH_TARGETS[0]!, mx: 1, host: `${SSDP_IPV4_MULTICAST}:${SSDP_PORT}` })), probeBudget),
       gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, portControlPort, Buffer.from([0, 0]), probeBudget),
+    ]);
+    await Promise.race([reachability, delay(refusalWaitMs, deadline.signal)]);
+    const [multicastRoute, [ssdpUnicast, portControl], multicastReplies, upnp, datagramProbes] = await Promise.all([
+      // A named interface sends multicast out of it whatever the routes say.
+      options.upnp?.multicastInterface ? Promise.resolve(true) : hasRouteTo(SSDP_IPV4_MULTICAST, SSDP_PORT),
+      reachability,
       searchOnlyByMulticast ? countMulticastReplies(options, probeBudget) : Promise.resolve(undefined),
       findUpnpConnection(options, probeBudget),
       gatewayAddress === undefined
@@ -117,8 +126,9 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
     const findings = [
       ...environment.findings,
       ...protocolFindings(evidence),
-      ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
+      // What the router did with the mapping says more than what its address suggests: first.
       ...(outcome === undefined || mapper === undefined ? [] : testMappingFindings(outcome, methodName(mapper.method))),
+      ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
     ];
     const gatewayFound = upnp !== undefined || evidence.pcp.usable || evidence.natPmp.usable || hasProtocolAnswer(pcp) || hasProtocolAnswer(natPmp);
     const reachable = !findings.some((finding) => finding.severity === "problem" && finding.id.startsWith("external-address"));
@@ -211,11 +221,13 @@ function methodName(method: MappingMethod): string {
 
 function summaryLine(state: { canOpenPorts: boolean; gatewayFound: boolean; mapper: PortMapper | undefined; outcome: TestMappingOutcome | undefined; evidence: ProtocolEvidence; findings: Finding[] }): string {
   if (state.canOpenPorts) return `ports can be opened via ${methodName(state.mapper!.method)}`;
+  const problem = state.findings.find((finding) => finding.severity === "problem");
   if (!state.gatewayFound) {
+    // The machine's own setup (no route, a VPN, WSL's NAT) explains the silence better than the silence.
+    if (problem !== undefined && !problem.id.startsWith("upnp") && !problem.id.startsWith("pmp")) return `no gateway found: ${problem.title}`;
     const upnp = state.evidence.ssdpUnicast === "refused" ? "UPnP is off" : "nothing answers UPnP";
     return `no gateway found: ${upnp} and nothing answers NAT-PMP/PCP`;
   }
-  const problem = state.findings.find((finding) => finding.severity === "problem");
   if (state.mapper === undefined) {
     return `ports cannot be opened: ${problem?.title ?? "the gateway answers but none of UPnP, NAT-PMP and PCP can map"}`;
   }

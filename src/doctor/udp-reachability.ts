@@ -28,7 +28,7 @@ export async function probeUdpPort(host: string, port: number, payload: Buffer, 
           else if (error.code === "ENETUNREACH" || error.code === "EHOSTUNREACH") resolve("unreachable");
           else reject(error);
         });
-        socket.connect(port, host, () => socket.send(payload));
+        socket.connect(port, host, (error?: Error) => (error ? socket.emit("error", error) : socket.send(payload)));
       }),
     );
   } catch (error) {
@@ -51,9 +51,10 @@ export function hasRouteTo(group: string, port: number): Promise<boolean> {
       socket.close();
       resolve(false);
     });
-    socket.connect(port, group, () => {
+    // A failed connect (ENETUNREACH) goes to this callback, not to "error".
+    socket.connect(port, group, (error?: Error) => {
       socket.close();
-      resolve(true);
+      resolve(error === undefined || error === null);
     });
   });
 }

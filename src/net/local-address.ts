@@ -16,11 +16,14 @@ export function localAddressToward(host: string, port = 80): Promise<string> {
   const bare = host.split("%")[0]!;
   const socket = dgram.createSocket(isIPv6(bare) ? "udp6" : "udp4");
   return new Promise<string>((resolve, reject) => {
-    socket.once("error", (cause) => {
+    const fail = (cause: Error): void => {
       socket.close();
       reject(new SocketError(`no route toward ${host}: ${cause.message}`, cause));
-    });
-    socket.connect(port, host, () => {
+    };
+    socket.once("error", fail);
+    // A failed connect (ENETUNREACH: no route) goes to this callback, not to "error".
+    socket.connect(port, host, (error?: Error) => {
+      if (error) return fail(error);
       const { address } = socket.address();
       socket.close();
       resolve(unmapIPv4(address));

@@ -50,6 +50,9 @@ export async function createTopology(topology: RigTopology): Promise<void> {
   // IPv6: the router's firewall, and its pinholes, decide what gets in).
   await ip("-n", isp.namespace, "-6", "route", "add", `${lan.ipv6.replace(/::[0-9a-f]+$/, "::")}/64`, "via", gateway.wanIpv6);
   await runChecked("ip", ["netns", "exec", gateway.namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
+  // Linux sends a host only a few ICMP errors a second (a burst of 6). Tests one after the other
+  // would use them up, and a closed port would look silent instead of refused to the next one.
+  await runChecked("ip", ["netns", "exec", gateway.namespace, "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0"]);
 }
 
 /** Stops every process in the topology's namespaces, then deletes them. Never throws. */
