@@ -10,6 +10,8 @@ export interface GrantedFields {
   internalClient: string;
   internalPort: number;
   leaseSeconds: number;
+  /** A UPnP IPv6 pinhole's UniqueID. */
+  pinholeId?: number | undefined;
 }
 
 /** How a mapping is renewed and released: by its mapper, in its protocol. */
@@ -18,7 +20,7 @@ export interface MappingActions {
   release(mapping: Mapping, options?: CallOptions): Promise<void>;
 }
 
-/** A `Mapping` of NAT-PMP or PCP: the fields granted, the lease times, and the mapper's actions. */
+/** A `Mapping` of any protocol: the fields granted, the lease times, and the mapper's actions. */
 export class GrantedMapping implements Mapping {
   readonly method;
   readonly protocol;
@@ -27,6 +29,7 @@ export class GrantedMapping implements Mapping {
   readonly internalClient;
   readonly internalPort;
   readonly leaseSeconds;
+  readonly pinholeId;
   readonly grantedAt;
   readonly goodUntil;
   readonly renewAfter;
@@ -42,6 +45,7 @@ export class GrantedMapping implements Mapping {
       internalClient: this.internalClient,
       internalPort: this.internalPort,
       leaseSeconds: this.leaseSeconds,
+      pinholeId: this.pinholeId,
     } = fields);
     ({ grantedAt: this.grantedAt, goodUntil: this.goodUntil, renewAfter: this.renewAfter } = leaseTimes(now, fields.leaseSeconds));
   }

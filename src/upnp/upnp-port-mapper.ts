@@ -1,6 +1,7 @@
 import { NoExternalAddressError } from "../errors/errors.js";
 import { parseHttpUrl } from "../http/http-url.js";
-import { leaseTimes, type GatewayEvent, type Mapping, type MappingCheck, type MapRequest, type MappingKey, type PortMapper } from "../mapping/port-mapper.js";
+import { GrantedMapping, type MappingActions } from "../mapping/granted-mapping.js";
+import type { GatewayEvent, Mapping, MappingCheck, MapRequest, MappingKey, PortMapper } from "../mapping/port-mapper.js";
 import { addressScope } from "../net/address-scope.js";
 import type { CallOptions } from "../util/deadline.js";
 import type { PortMapping } from "./gateway/add-port-mapping.js";
@@ -26,43 +27,11 @@ export interface UpnpPortMapperOptions {
  */
 const uptimeToleranceMs = 2000;
 
-/** A mapping made over UPnP IGD on one WAN connection service. */
-class UpnpMapping implements Mapping {
-  readonly method = "upnp";
-  readonly protocol;
-  readonly externalPort;
-  readonly internalClient;
-  readonly internalPort;
-  readonly leaseSeconds;
-  readonly grantedAt;
-  readonly goodUntil;
-  readonly renewAfter;
-
-  constructor(
-    private readonly mapper: UpnpPortMapper,
-    granted: PortMapping,
-    readonly externalAddress: string | undefined,
-    private readonly request: MapRequest,
-    now: number,
-    /** The gateway's BOOTID.UPNP.ORG when the mapping was granted, when known. */
-    readonly gatewayBootId: number | undefined,
-  ) {
-    this.protocol = granted.protocol;
-    this.externalPort = granted.externalPort;
-    this.internalClient = granted.internalClient;
-    this.internalPort = granted.internalPort;
-    this.leaseSeconds = granted.leaseSeconds;
-    ({ grantedAt: this.grantedAt, goodUntil: this.goodUntil, renewAfter: this.renewAfter } = leaseTimes(now, granted.leaseSeconds));
-  }
-
-  /** AddPortMapping of the same external port again: on UPnP that renews the lease. */
-  renew(options?: CallOptions): Promise<Mapping> {
-    return this.mapper.map({ ...this.request, externalPort: this.externalPort, anyPort: false }, options);
-  }
-
-  release(options?: CallOptions): Promise<void> {
-    return this.mapper.unmap(this, options);
-  }
+/** What the mapper remembers of each mapping it granted: the request (to renew it as asked) and the boot it was made in. */
+interface GrantContext {
+  request: MapRequest;
+  /** The gateway's BOOTID.UPNP.ORG when the mapping was granted, when known. */
+  gatewayBootId: number | undefined;
 }
 
 /** The one mapping interface (`PortMapper`) over a UPnP WAN connection service. */
@@ -73,6 +42,12 @@ export class UpnpPortMapper implements PortMapper {
   readonly #restarts: RestartDetector;
   /** The external address as last heard from the gateway. */
   #externalAddress: string | undefined;
+  readonly #grants = new WeakMap<Mapping, GrantContext>();
+  /** AddPortMapping of the same external port again renews it on UPnP; DeletePortMapping releases it. */
+  readonly #actions: MappingActions = {
+    renew: (mapping, options) => this.map({ ...this.#grants.get(mapping)!.request, externalPort: mapping.externalPort, anyPort: false }, options),
+    release: (mapping, options) => this.unmap(mapping, options),
+  };
 
   constructor(
     readonly connection: WanConnection,
@@ -111,7 +86,9 @@ export class UpnpPortMapper implements PortMapper {
       asked,
     ]);
     // Read once the add is done: the address may have been heard anew meanwhile.
-    return new UpnpMapping(this, granted, this.#externalAddress, request, this.#now(), this.#restarts.bootId);
+    const mapping = new GrantedMapping({ method: "upnp", ...granted, externalAddress: this.#externalAddress }, this.#now(), this.#actions);
+    this.#grants.set(mapping, { request, gatewayBootId: this.#restarts.bootId });
+    return mapping;
   }
 
   unmap(key: MappingKey, options?: CallOptions): Promise<void> {
@@ -141,7 +118,7 @@ export class UpnpPortMapper implements PortMapper {
   }
 
   #bootIdChangedSince(mapping: Mapping): boolean {
-    const then = mapping instanceof UpnpMapping ? mapping.gatewayBootId : undefined;
+    const then = this.#grants.get(mapping)?.gatewayBootId;
     const now = this.#restarts.bootId;
     return then !== undefined && now !== undefined && then !== now;
   }

@@ -1,7 +1,8 @@
 import { isIPv6 } from "node:net";
 import { InvalidArgumentError, NoExternalAddressError, UpnpActionError } from "../../errors/errors.js";
 import { parseHttpUrl } from "../../http/http-url.js";
-import { leaseTimes, type GatewayEvent, type Mapping, type MappingCheck, type MapRequest, type MappingKey, type PortMapper, type TransportProtocol } from "../../mapping/port-mapper.js";
+import { GrantedMapping, type MappingActions } from "../../mapping/granted-mapping.js";
+import type { GatewayEvent, Mapping, MappingCheck, MapRequest, MappingKey, PortMapper, TransportProtocol } from "../../mapping/port-mapper.js";
 import { systemHostNetwork, type HostNetwork } from "../../net/host-network.js";
 import { interfaceHolding } from "../../net/interface-addresses.js";
 import { chooseGlobalIpv6 } from "../../net/ipv6-addresses.js";
@@ -41,39 +42,6 @@ function pinholeIsGone(error: unknown): boolean {
   return error instanceof UpnpActionError && pinholeGoneCodes.has(error.upnpCode);
 }
 
-/** A pinhole granted by a WANIPv6FirewallControl service. */
-class UpnpPinhole implements Mapping {
-  readonly method = "upnp-pinhole";
-  readonly externalAddress: string;
-  readonly externalPort: number;
-  readonly grantedAt;
-  readonly goodUntil;
-  readonly renewAfter;
-
-  constructor(
-    private readonly mapper: UpnpPinholeMapper,
-    readonly protocol: TransportProtocol,
-    readonly internalClient: string,
-    readonly internalPort: number,
-    readonly leaseSeconds: number,
-    readonly pinholeId: number,
-    now: number,
-  ) {
-    // No translation on IPv6: the internet reaches our own address and port.
-    this.externalAddress = internalClient;
-    this.externalPort = internalPort;
-    ({ grantedAt: this.grantedAt, goodUntil: this.goodUntil, renewAfter: this.renewAfter } = leaseTimes(now, leaseSeconds));
-  }
-
-  renew(options?: CallOptions): Promise<Mapping> {
-    return this.mapper.renewPinhole(this, options);
-  }
-
-  release(options?: CallOptions): Promise<void> {
-    return this.mapper.deletePinhole(this.pinholeId, options);
-  }
-}
-
 /**
  * The one mapping interface over a UPnP IGD:2 WANIPv6FirewallControl service: "opening a port"
  * over IPv6 is a firewall pinhole toward one of our own addresses, not a translation.
@@ -84,6 +52,11 @@ export class UpnpPinholeMapper implements PortMapper {
   readonly #options: UpnpPinholeMapperOptions;
   readonly #now: () => number;
   #internalAddress: string | undefined;
+  /** UpdatePinhole renews (a pinhole the firewall forgot is opened again); DeletePinhole releases. */
+  readonly #actions: MappingActions = {
+    renew: (pinhole, options) => this.#renew(pinhole, options),
+    release: (pinhole, options) => firewall.deletePinhole(this.#endpoint, pinhole.pinholeId!, options),
+  };
 
   constructor(
     readonly service: FirewallControlService,
@@ -135,22 +108,22 @@ export class UpnpPinholeMapper implements PortMapper {
     const leaseSeconds = asked === 0 ? maxPinholeLeaseSeconds : Math.min(asked, maxPinholeLeaseSeconds);
     const internalClient = await this.internalAddress();
     const pinholeId = await firewall.addPinhole(this.#endpoint, { remoteHost: "", remotePort: 0, internalClient, internalPort, protocol, leaseSeconds }, options);
-    return new UpnpPinhole(this, protocol, internalClient, internalPort, leaseSeconds, pinholeId, this.#now());
+    return this.#granted({ protocol, internalClient, internalPort, leaseSeconds, pinholeId });
   }
 
-  /** UpdatePinhole for the same lease; a pinhole the firewall no longer knows is opened again. */
-  async renewPinhole(pinhole: UpnpPinhole, options?: CallOptions): Promise<Mapping> {
+  /** No translation on IPv6: the internet reaches our own address and port. */
+  #granted(pinhole: { protocol: TransportProtocol; internalClient: string; internalPort: number; leaseSeconds: number; pinholeId: number }): Mapping {
+    return new GrantedMapping({ method: "upnp-pinhole", ...pinhole, externalAddress: pinhole.internalClient, externalPort: pinhole.internalPort }, this.#now(), this.#actions);
+  }
+
+  async #renew(pinhole: Mapping, options?: CallOptions): Promise<Mapping> {
     try {
-      await firewall.updatePinhole(this.#endpoint, pinhole.pinholeId, pinhole.leaseSeconds, options);
+      await firewall.updatePinhole(this.#endpoint, pinhole.pinholeId!, pinhole.leaseSeconds, options);
     } catch (error) {
       if (!pinholeIsGone(error)) throw error;
       return this.map({ protocol: pinhole.protocol, internalPort: pinhole.internalPort, leaseSeconds: pinhole.leaseSeconds }, options);
     }
-    return new UpnpPinhole(this, pinhole.protocol, pinhole.internalClient, pinhole.internalPort, pinhole.leaseSeconds, pinhole.pinholeId, this.#now());
-  }
-
-  deletePinhole(pinholeId: number, options?: CallOptions): Promise<void> {
-    return firewall.deletePinhole(this.#endpoint, pinholeId, options);
+    return this.#granted({ ...pinhole, pinholeId: pinhole.pinholeId! });
   }
 
   /**
