@@ -154,3 +154,39 @@ describe("parseSoapResponse with a fault", () => {
     assert.throws(() => parseSoapResponse(fault("abc", "?"), "AddPortMapping"), InvalidResponseError);
   });
 });
+
+describe("parseSoapResponse with a response element that lacks the Response suffix", () => {
+  const bare = (inner: string): string =>
+    `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${inner}</s:Body></s:Envelope>`;
+
+  it("accepts an empty <u:{action}> for an action without out-arguments", () => {
+    for (const element of [
+      '<u:AddPortMapping xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"/>',
+      '<u:AddPortMapping xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">\r\n</u:AddPortMapping>',
+      "<addportmapping></addportmapping>",
+    ]) {
+      assert.deepEqual(parseSoapResponse(bare(element), "AddPortMapping", undefined, false), {}, element);
+    }
+  });
+
+  it("refuses it for an action with out-arguments, the default", () => {
+    const xml = bare("<u:GetExternalIPAddress><NewExternalIPAddress>198.51.100.7</NewExternalIPAddress></u:GetExternalIPAddress>");
+    assert.throws(() => parseSoapResponse(xml, "GetExternalIPAddress"), (error: unknown) => error instanceof InvalidResponseError && /no GetExternalIPAddressResponse element \(found GetExternalIPAddress\)/.test(error.message));
+    assert.throws(() => parseSoapResponse(bare("<u:AddPortMapping/>"), "AddPortMapping"), InvalidResponseError);
+  });
+
+  it("refuses one that carries elements: an echo of our own request is no answer", () => {
+    const echo = bare("<u:AddPortMapping><NewRemoteHost></NewRemoteHost><NewExternalPort>80</NewExternalPort></u:AddPortMapping>");
+    assert.throws(() => parseSoapResponse(echo, "AddPortMapping", undefined, false), InvalidResponseError);
+  });
+
+  it("refuses another action's name, and still reads a fault first", () => {
+    assert.throws(() => parseSoapResponse(bare("<u:DeletePortMapping/>"), "AddPortMapping", undefined, false), InvalidResponseError);
+    assert.throws(() => parseSoapResponse(fault("718", "ConflictInMappingEntry"), "AddPortMapping", undefined, false), UpnpActionError);
+  });
+
+  it("prefers the real response element when both are there", () => {
+    const xml = bare("<u:AddPortMapping/><u:AddPortMappingResponse><X>1</X></u:AddPortMappingResponse>");
+    assert.deepEqual(parseSoapResponse(xml, "AddPortMapping", undefined, false), { X: "1" });
+  });
+});
