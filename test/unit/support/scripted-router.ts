@@ -24,14 +24,28 @@ export function addressReply(address: string): { body: string } {
   return { body: soapReply("GetExternalIPAddress", `<NewExternalIPAddress>${address}</NewExternalIPAddress>`) };
 }
 
+function entryFields(internalClient: string, internalPort: number, leaseSeconds: number, description: string): string {
+  return (
+    `<NewInternalPort>${internalPort}</NewInternalPort><NewInternalClient>${internalClient}</NewInternalClient>` +
+    `<NewEnabled>1</NewEnabled><NewPortMappingDescription>${description}</NewPortMappingDescription>` +
+    `<NewLeaseDuration>${leaseSeconds}</NewLeaseDuration>`
+  );
+}
+
 /** GetSpecificPortMappingEntry's reply for a mapping to `internalClient:internalPort`. */
 export function entryReply(internalClient: string, internalPort: number, leaseSeconds = 3600, description = "porthole"): { body: string } {
+  return { body: soapReply("GetSpecificPortMappingEntry", entryFields(internalClient, internalPort, leaseSeconds, description)) };
+}
+
+/** GetGenericPortMappingEntry's reply for one table row. */
+export function genericEntryReply(
+  row: { externalPort: number; protocol: string; internalClient: string; internalPort: number; leaseSeconds?: number; description?: string },
+): { body: string } {
   return {
     body: soapReply(
-      "GetSpecificPortMappingEntry",
-      `<NewInternalPort>${internalPort}</NewInternalPort><NewInternalClient>${internalClient}</NewInternalClient>` +
-        `<NewEnabled>1</NewEnabled><NewPortMappingDescription>${description}</NewPortMappingDescription>` +
-        `<NewLeaseDuration>${leaseSeconds}</NewLeaseDuration>`,
+      "GetGenericPortMappingEntry",
+      `<NewRemoteHost></NewRemoteHost><NewExternalPort>${row.externalPort}</NewExternalPort><NewProtocol>${row.protocol}</NewProtocol>` +
+        entryFields(row.internalClient, row.internalPort, row.leaseSeconds ?? 3600, row.description ?? "porthole"),
     ),
   };
 }
