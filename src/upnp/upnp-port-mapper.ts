@@ -2,6 +2,7 @@ import { NoExternalAddressError } from "../errors/errors.js";
 import { parseHttpUrl } from "../http/http-url.js";
 import { leaseTimes, type GatewayEvent, type Mapping, type MappingCheck, type MapRequest, type MappingKey, type PortMapper } from "../mapping/port-mapper.js";
 import { addressScope } from "../net/address-scope.js";
+import { checkCallOptions } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
 import type { PortMapping } from "./gateway/add-port-mapping.js";
 import { isUsableAddressScope } from "./gateway/connection-status.js";
@@ -96,6 +97,8 @@ export class UpnpPortMapper implements PortMapper {
    * elsewhere, is `missing`; an uptime lower than the last one seen means the router restarted.
    */
   async check(mapping: Mapping, options?: CallOptions): Promise<MappingCheck> {
+    // Checked here: the two questions below settle together, so their own checks would only make "unknown".
+    checkCallOptions(options);
     const [entry, status] = await Promise.allSettled([
       this.connection.getPortMapping(mapping.externalPort, mapping.protocol, options),
       this.connection.getStatusInfo(options),
