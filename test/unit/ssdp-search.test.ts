@@ -308,6 +308,15 @@ describe("searchSsdp over unicast on loopback", () => {
     assert.equal(timers(), before);
   });
 
+  test("maxReplies: exactly that many distinct replies are taken, the next is not", async () => {
+    const replies = (count: number) => Array.from({ length: count }, (_, i) => replyText(`http://127.0.0.1:1/${i}.xml`, `uuid:${i}`));
+    for (const [sent, taken] of [[3, 3], [4, 3]] as const) {
+      const responder = await startResponder((_, index) => (index === 0 ? replies(sent) : []));
+      assert.equal((await collectSsdp(options(responder, { maxReplies: 3, listenMs: 500, retransmits: 1 }))).length, taken, `${sent} sent`);
+      await responder.close();
+    }
+  });
+
   test("maxReplies caps a flood of distinct replies", async () => {
     const flood = Array.from({ length: 1000 }, (_, i) => replyText(`http://127.0.0.1:1/${i}.xml`, `uuid:${i}`));
     const responder = await startResponder((_, index) => (index === 0 ? flood : []));
