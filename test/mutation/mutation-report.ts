@@ -11,6 +11,8 @@ export interface MutantResult {
   /** The test file that failed (or timed out) on the mutant. */
   killedBy: string | undefined;
   testsRun: number;
+  /** Time spent on this mutant, in milliseconds. */
+  durationMs: number;
 }
 
 interface Tally {
@@ -69,7 +71,7 @@ export function formatReport(results: readonly MutantResult[], seconds: number):
     overall: tally(results),
     areas: Object.fromEntries([...byArea].map(([area, group]) => [area, tally(group)])),
     files: Object.fromEntries([...byFile].map(([file, group]) => [file, tally(group)])),
-    mutants: results.map(({ mutant, location, status, killedBy, testsRun }) => ({
+    mutants: results.map(({ mutant, location, status, killedBy, testsRun, durationMs }) => ({
       location: `${location.file}:${location.line}:${location.column}`,
       operator: mutant.operator,
       original: mutant.original,
@@ -77,6 +79,7 @@ export function formatReport(results: readonly MutantResult[], seconds: number):
       status,
       killedBy,
       testsRun,
+      durationMs: Math.round(durationMs),
     })),
   };
   return { text: lines.join("\n"), json };

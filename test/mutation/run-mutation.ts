@@ -5,7 +5,7 @@
  * one fails. A mutant no test notices "survived": the tests do not check that behaviour.
  *
  *   node build/test/mutation/run-mutation.js [--files a,b] [--max N] [--concurrency N]
- *     [--tests filter] [--json report.json] [--list]
+ *     [--tests filter] [--all-tests] [--json report.json] [--list]
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -19,12 +19,15 @@ import { formatReport, type MutantResult } from "./mutation-report.js";
 import { runTestFile, type TestFileRun } from "./run-test-file.js";
 import { ScratchRoot } from "./scratch-root.js";
 import { SourceLocator } from "./source-location.js";
-import { compiledPath, isExcludedTestFile, mutationAreas } from "./targets.js";
+import { compiledPath, isExcludedTestFile, mutationAreas, testsOf } from "./targets.js";
 
 const repository = fileURLToPath(new URL("../../../", import.meta.url));
 const unitTestDirectory = "test/unit";
 /** Longest a test file may take in the coverage pass. */
 const coverageTimeoutMs = 180_000;
+
+/** `src/x.js` under build/ -> `src/x.ts`. */
+const sourceOf = (compiled: string): string => compiled.replace(/\.js$/, ".ts");
 
 const { values: options } = parseArgs({
   options: {
@@ -34,6 +37,7 @@ const { values: options } = parseArgs({
     tests: { type: "string" },
     json: { type: "string" },
     list: { type: "boolean", default: false },
+    "all-tests": { type: "boolean", default: false },
   },
 });
 
@@ -107,6 +111,10 @@ async function main(): Promise<void> {
       .filter((name) => (options.tests === undefined ? !isExcludedTestFile(name) : options.tests.split(",").some((part) => name.includes(part))))
       .map((name) => `build/${unitTestDirectory}/${name}`);
 
+    const known = new Set(testFiles.map((file) => path.basename(file, ".test.js")));
+    const unknown = Object.values(testsOf).flat().filter((name) => !known.has(name) && options.tests === undefined);
+    if (unknown.length > 0) throw new Error(`targets.ts names test files that do not exist: ${[...new Set(unknown)].join(", ")}`);
+
     // The coverage pass: which test file runs which code, and how long each takes unmutated.
     const started = performance.now();
     const baseline = new Map<string, { run: TestFileRun; coverage: TestFileCoverage }>();
@@ -123,17 +131,20 @@ async function main(): Promise<void> {
     const results: MutantResult[] = [];
     let done = 0;
     await pool(mutants, concurrency, async (mutant, worker) => {
+      const focus = options["all-tests"] ? undefined : testsOf[sourceOf(mutant.file)];
       const covering = [...baseline.entries()]
+        .filter(([testFile]) => focus === undefined || focus.includes(path.basename(testFile, ".test.js")))
         .filter(([, { coverage }]) => coverage.ran(mutant.file, mutant.start))
         .sort(([, a], [, b]) => a.run.durationMs - b.run.durationMs);
-      const result: MutantResult = { mutant, location: locate(mutant), status: "no-coverage", killedBy: undefined, testsRun: 0 };
+      const mutantStarted = performance.now();
+      const result: MutantResult = { mutant, location: locate(mutant), status: "no-coverage", killedBy: undefined, testsRun: 0, durationMs: 0 };
       if (covering.length > 0) {
         result.status = "survived";
         await roots[worker]!.withMutant(mutant, originals.get(mutant.file)!, async () => {
           for (const [testFile, { run }] of covering) {
             result.testsRun++;
             // Generous: the machine is shared, and a slow pass is not a kill.
-            const { outcome } = await runTestFile(roots[worker]!.root, testFile, Math.max(3 * run.durationMs, run.durationMs + 5000));
+            const { outcome } = await runTestFile(roots[worker]!.root, testFile, 2 * run.durationMs + 2000);
             if (outcome === "passed") continue;
             result.status = outcome === "timeout" ? "timeout" : "killed";
             result.killedBy = path.basename(testFile);
@@ -141,6 +152,7 @@ async function main(): Promise<void> {
           }
         });
       }
+      result.durationMs = performance.now() - mutantStarted;
       results.push(result);
       done++;
       if (done % 25 === 0 || done === mutants.length) {

@@ -107,3 +107,27 @@ test("childElement, childText and descendants match names case-insensitively", (
   assert.equal(childText(root, "missing"), undefined);
   assert.deepEqual(descendants(root, "Name").map((element) => element.text), [" v ", "second", "deep"]);
 });
+
+test("attributes: any XML white space around =, no attribute without a name, values that look like attributes stay values", () => {
+  const spaced = parseXml(`<a one\t=\r\n'1' two\n=\t"2" three\r="3"/>`);
+  assert.deepEqual({ ...spaced.attributes }, { one: "1", two: "2", three: "3" });
+  assert.deepEqual({ ...parseXml(`<a ="x" b="y"/>`).attributes }, { b: "y" });
+  assert.deepEqual({ ...parseXml(`<a k="n='m'" j='p="q"'/>`).attributes }, { k: "n='m'", j: 'p="q"' });
+  // Plain properties, as any record a caller may copy or change.
+  assert.deepEqual(Object.getOwnPropertyDescriptor(parseXml(`<a k="v"/>`).attributes, "k"), { value: "v", writable: true, enumerable: true, configurable: true });
+});
+
+test("text after the last tag of an unclosed document belongs to the open element, decoded", () => {
+  assert.equal(parseXml("<r>a&amp;b").text, "a&b");
+  assert.equal(parseXml("<r>one<c/>two &lt;").text, "onetwo <");
+});
+
+test("a tag that is no element is kept as decoded text", () => {
+  assert.equal(parseXml("<r>x < y &amp; z >w</r>").text, "x < y & z >w");
+});
+
+test("a DOCTYPE's internal subset may hold '>' anywhere: the declaration ends at the '>' after its ']'", () => {
+  assert.equal(parseXml("<!DOCTYPE x [ <!-- > --> <fake/> ]><r/>").name, "r");
+  assert.equal(parseXml("<!DOCTYPE x [ <!ENTITY a '>'> ] ><r/>").name, "r");
+  assert.equal(parseXml("<!DOCTYPE x><r/>").name, "r");
+});
