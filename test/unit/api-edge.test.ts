@@ -103,6 +103,7 @@ test("timeoutMs of -1, NaN, \"x\", Infinity, 2^31 or null is refused by every pu
   await assert.rejects(findGateway({ ...discovery, listenMs: -1 }), refused("listenMs"));
   await assert.rejects(findGateway({ ...discovery, probeTimeoutMs: Number.NaN }), refused("probeTimeoutMs"));
   await assert.rejects(probeGateway("http://127.0.0.1:9/", { controlTimeoutMs: "x" as unknown as number }), refused("controlTimeoutMs"));
+  await assert.rejects(probeGateway("http://127.0.0.1:9/", { descriptionTimeoutMs: -1 }), refused("descriptionTimeoutMs"));
   await assert.rejects(connection.listPortMappings({ requestTimeoutMs: -1 }), refused("requestTimeoutMs"));
   assert.equal(server.requests.length, 0);
   assert.equal(searches.received(), 0);

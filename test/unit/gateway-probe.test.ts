@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { test } from "node:test";
-import { TimeoutError } from "../../src/errors/errors.js";
-import { probeGateway } from "../../src/upnp/gateway/probe-gateway.js";
+import { test, type TestContext } from "node:test";
+import { HttpError, NoGatewayError, TimeoutError, UpnpActionError } from "../../src/errors/errors.js";
+import { faultReply } from "../fixtures/soap/control-server.js";
+import { gatewayFromUrl, probeGateway } from "../../src/upnp/gateway/probe-gateway.js";
 import { addressReply, descriptionFixture, later, scriptedRouter, statusReply } from "./support/scripted-router.js";
 
 const twoConnections = descriptionFixture("two-wanip-connections");
@@ -43,6 +44,19 @@ test("the best service wins whatever order the answers come in; equals keep the 
   });
   assert.equal((await probeGateway(router.descriptionUrl)).gateway?.controlUrl, `${router.baseUrl}/ctl/wan2`);
 
+  // Equals: the one listed first wins even when it answers last.
+  const secondAnswered = later();
+  let secondReplies = 0;
+  const countSecond = <T>(reply: T): T => {
+    if (++secondReplies === 2) secondAnswered.resolve();
+    return reply;
+  };
+  const firstLast = await scriptedRouter(t, twoConnections, {
+    GetStatusInfo: async ({ path }) => (path === "/ctl/wan2" ? countSecond(statusReply("Connected")) : (await secondAnswered.promise, statusReply("Connected"))),
+    GetExternalIPAddress: async ({ path }) => (path === "/ctl/wan2" ? countSecond(addressReply("10.9.8.8")) : (await secondAnswered.promise, addressReply("10.9.8.7"))),
+  });
+  assert.equal((await probeGateway(firstLast.descriptionUrl)).gateway?.controlUrl, `${firstLast.baseUrl}/ctl/wan1`);
+
   const bothPrivate = await scriptedRouter(t, twoConnections, perService({
     "/ctl/wan1": { status: "Connected", address: "10.9.8.7" },
     "/ctl/wan2": { status: "Connected", address: "10.9.8.8" },
@@ -79,21 +93,11 @@ test("no service answering within the budget: http-error with the probe's Timeou
   assert.equal(probe.gateway, undefined);
   assert.ok(probe.error instanceof TimeoutError);
   assert.equal(probe.error.timeoutMs, 300);
+  assert.ok(probe.error.message.startsWith(`probing ${router.descriptionUrl} timed out`), probe.error.message);
 });
 
 test("probeGateway's timeoutMs bounds the description fetch too: it resolves with that TimeoutError (issue 9)", async (t) => {
-  // Accepts the connection and never answers.
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/rootDesc.xml`;
+  const url = await neverAnswering(t);
   const probe = await probeGateway(url, { timeoutMs: 200 });
   assert.equal(probe.verdict, "http-error");
   assert.ok(probe.error instanceof TimeoutError);
@@ -152,3 +156,52 @@ test("a disconnected best service gives the verdict disconnected, with the gatew
   assert.equal(probe.gateway?.controlUrl, `${router.baseUrl}/ctl/wan1`);
   assert.equal(probe.gateway?.status?.rank, 4);
 });
+
+test("the caller's abort rejects the probe with its reason, during the description or the status questions", async (t) => {
+  // A PortholeError as the reason: it must still be the caller's, not this device's answer.
+  for (const phase of ["description", "status"] as const) {
+    const controller = new AbortController();
+    const reason = new TimeoutError("the caller's own deadline", 1);
+    const stall = (): undefined => {
+      controller.abort(reason);
+      return undefined;
+    };
+    const router = await scriptedRouter(t, phase === "description" ? "" : twoConnections, { GetStatusInfo: stall, GetExternalIPAddress: stall });
+    const url = phase === "description" ? await neverAnswering(t, () => controller.abort(reason)) : router.descriptionUrl;
+    await assert.rejects(probeGateway(url, { signal: controller.signal }), (error) => error === reason, phase);
+  }
+});
+
+test("a usable probe carries the first problem of its best service", async (t) => {
+  const router = await scriptedRouter(t, twoConnections, {
+    GetStatusInfo: () => faultReply(501, "Action Failed"),
+    GetExternalIPAddress: ({ path }) => addressReply(path === "/ctl/wan1" ? "123.123.123.123" : "10.0.0.1"),
+  });
+  const probe = await probeGateway(router.descriptionUrl);
+  assert.equal(probe.verdict, "usable");
+  assert.ok(probe.error instanceof UpnpActionError);
+  assert.equal(probe.error.upnpCode, 501);
+});
+
+test("gatewayFromUrl: the probe's TimeoutError as it is, otherwise NoGatewayError naming the verdict and why", async (t) => {
+  await assert.rejects(gatewayFromUrl(await neverAnswering(t), { timeoutMs: 200 }), (error: unknown) => error instanceof TimeoutError && error.timeoutMs === 200);
+  const router = await scriptedRouter(t, descriptionFixture("media-renderer"), {});
+  await assert.rejects(gatewayFromUrl(router.descriptionUrl), (error: unknown) => error instanceof NoGatewayError && error.message.endsWith("is not a usable gateway (not-a-gateway)"));
+  await assert.rejects(gatewayFromUrl(router.descriptionUrl.replace("rootDesc", "missing")), (error: unknown) => error instanceof NoGatewayError && /\(http-error\): .*HTTP 404/.test(error.message) && error.cause instanceof HttpError);
+});
+
+/** A URL whose server accepts the connection and never answers; `onRequest` sees the request arrive. */
+async function neverAnswering(t: TestContext, onRequest: () => void = () => {}): Promise<string> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.once("data", onRequest);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/rootDesc.xml`;
+}

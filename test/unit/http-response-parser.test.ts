@@ -208,3 +208,23 @@ test("a header line starting with a colon is junk, not a header with an empty na
   assert.deepEqual(Object.keys(response.headers).sort(), ["a", "content-length"]);
   assert.equal(response.headers["a"], "1");
 });
+
+test("status is known once the head is read, before the body; interim and odd 1xx statuses are skipped", () => {
+  const parser = new HttpResponseParser(limits);
+  assert.equal(parser.push(Buffer.from("HTTP/1.1 207 Multi\r\nContent-Length: 5\r\n\r\nab")), undefined);
+  assert.equal(parser.status, 207);
+  const odd = parseInPieces("HTTP/1.1 199 Odd\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+  assert.equal(odd.status, 200);
+  assert.equal(odd.body.toString(), "x");
+  // A final head that arrives with the end of an interim one, and is shorter than it.
+  const interim = new HttpResponseParser(limits);
+  assert.equal(interim.push(Buffer.from("HTTP/1.1 100 Continue\r\n")), undefined);
+  assert.equal(interim.push(Buffer.from("\r\nHTTP/1.1 204\n\n"))?.status, 204);
+});
+
+test("a reset after a single byte of a close-delimited body keeps that byte; a CR after a chunk must be followed by LF", () => {
+  const parser = new HttpResponseParser(limits);
+  parser.push(Buffer.from("HTTP/1.0 200 OK\r\n\r\nx"));
+  assert.equal(parser.end(new Error("read ECONNRESET")).body.toString(), "x");
+  assert.throws(() => feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n", 64), (error) => error instanceof HttpError && /longer than its size/.test(error.message));
+});

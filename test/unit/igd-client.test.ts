@@ -298,6 +298,12 @@ describe("IGD client: GetListOfPortMappings", () => {
         assert.deepEqual(await igd.getListOfPortMappings(service, request), []);
       },
     );
+    // Some routers send no document at all for an empty table.
+    for (const listing of ["", " \r\n "]) {
+      await withServer({ GetListOfPortMappings: () => ({ body: soapReply("GetListOfPortMappings", `<NewPortListing>${listing}</NewPortListing>`) }) }, async (service) => {
+        assert.deepEqual(await igd.getListOfPortMappings(service, request), [], JSON.stringify(listing));
+      });
+    }
   });
 
   it("refuses a listing that is not a PortMappingList", () =>

@@ -197,3 +197,40 @@ test("anyPort: an AddAnyPortMapping that ends without an answer is looked for in
   assert.deepEqual(actions(), ["AddPortMapping", "AddAnyPortMapping", "GetGenericPortMappingEntry", "GetGenericPortMappingEntry", "DeletePortMapping"]);
   assert.equal(argumentIn(server.requests.at(-1)!, "NewExternalPort"), "40000");
 });
+
+test("holding one mapping does not hold another port: an unclear add of a second port is cleaned up", async (t) => {
+  const { gateway, actions } = await router(t, {
+    AddPortMapping: inTurn(() => ok("AddPortMapping"), hang),
+    GetSpecificPortMappingEntry: () => faultReply(714, "NoSuchEntryInArray"),
+  });
+  await gateway.addPortMapping({ internalPort: 7103, protocol: "TCP", verify: false });
+  await assert.rejects(gateway.addPortMapping({ internalPort: 7104, protocol: "TCP", verify: false, timeoutMs: 200 }), TimeoutError);
+  assert.deepEqual(actions(), ["AddPortMapping", "AddPortMapping", "GetSpecificPortMappingEntry"]);
+});
+
+test("a held mapping the router drops on renewal (714 on read-back) is no longer held", async (t) => {
+  const { gateway, actions } = await router(t, {
+    AddPortMapping: inTurn(() => ok("AddPortMapping"), () => ok("AddPortMapping"), hang),
+    GetSpecificPortMappingEntry: inTurn(() => entryReply("192.168.1.2", 7105), () => faultReply(714, "NoSuchEntryInArray")),
+  });
+  await gateway.addPortMapping({ internalPort: 7105, protocol: "UDP" });
+  await assert.rejects(gateway.addPortMapping({ internalPort: 7105, protocol: "UDP" }), MappingDroppedError);
+  await assert.rejects(gateway.addPortMapping({ internalPort: 7105, protocol: "UDP", verify: false, timeoutMs: 200 }), TimeoutError);
+  assert.deepEqual(actions(), ["AddPortMapping", "GetSpecificPortMappingEntry", "AddPortMapping", "GetSpecificPortMappingEntry", "AddPortMapping", "GetSpecificPortMappingEntry"]);
+});
+
+test("anyPort on IGDv2: the port AddAnyPortMapping reserved is the mapping's, with no AddPortMapping after it", async (t) => {
+  const { gateway, actions } = await router(t, {
+    AddPortMapping: () => faultReply(718, "ConflictInMappingEntry"),
+    AddAnyPortMapping: () => ({ body: soapReply("AddAnyPortMapping", "<NewReservedPort>40123</NewReservedPort>") }),
+  }, 2);
+  const mapping = await gateway.addPortMapping({ internalPort: 5004, protocol: "TCP", anyPort: true, verify: false });
+  assert.equal(mapping.externalPort, 40123);
+  assert.deepEqual(actions(), ["AddPortMapping", "AddAnyPortMapping"]);
+});
+
+test("anyPort on IGDv1: a random port refused for another reason than being taken ends the search with that fault", async (t) => {
+  const { gateway, actions } = await router(t, { AddPortMapping: inTurn(() => faultReply(718, "ConflictInMappingEntry"), () => faultReply(606, "Action not authorized")) });
+  await assert.rejects(gateway.addPortMapping({ internalPort: 5005, protocol: "TCP", anyPort: true, leaseFallback: false }), (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 606);
+  assert.equal(actions().length, 2);
+});

@@ -190,3 +190,17 @@ describe("parseSoapResponse with a response element that lacks the Response suff
     assert.deepEqual(parseSoapResponse(xml, "AddPortMapping", undefined, false), { X: "1" });
   });
 });
+
+describe("parseSoapResponse: the record and the envelope", () => {
+  it("returns plain properties, and reads a document whose root is the Body itself", () => {
+    const values = parseSoapResponse("<s:Body><u:GetExternalIPAddressResponse><NewExternalIPAddress>1.2.3.4</NewExternalIPAddress></u:GetExternalIPAddressResponse></s:Body>", "GetExternalIPAddress");
+    assert.deepEqual(Object.getOwnPropertyDescriptor(values, "NewExternalIPAddress"), { value: "1.2.3.4", writable: true, enumerable: true, configurable: true });
+  });
+
+  it("names a bare fault's faultstring even without a faultcode, and says nothing when it has neither", () => {
+    const bareFault = (inner: string) => `<s:Envelope xmlns:s="x"><s:Body><s:Fault>${inner}</s:Fault></s:Body></s:Envelope>`;
+    assert.throws(() => parseSoapResponse(bareFault("<faultstring>Internal trouble</faultstring>"), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code (Internal trouble)"));
+    assert.throws(() => parseSoapResponse(bareFault("<faultcode>s:Server</faultcode>"), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code (s:Server)"));
+    assert.throws(() => parseSoapResponse(bareFault(""), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code"));
+  });
+});

@@ -158,3 +158,13 @@ test("GetGenericPortMappingEntry: the last index answers, one past it is 713", (
     assert.equal((await at(2)).fault?.code, 713);
     assert.equal((await at(65536)).fault?.code, 402);
   }));
+
+test("NewEnabled left empty means enabled; without secure mode any client may delete any mapping (miniupnpd)", () =>
+  withGateway({}, async (gateway) => {
+    const args = mappingArgs({ externalPort: 7100 }).map(([name, value]): [string, string] => [name, name === "NewEnabled" ? "" : value]);
+    assert.equal((await soapCall(gateway, "AddPortMapping", args)).status, 200);
+    assert.equal(gateway.mappings[0]?.enabled, true);
+    await soapCall(gateway, "AddPortMapping", mappingArgs({ externalPort: 7101, internalClient: "127.0.0.2" }), { localAddress: "127.0.0.2" });
+    assert.equal((await soapCall(gateway, "DeletePortMapping", [["NewRemoteHost", ""], ["NewExternalPort", "7101"], ["NewProtocol", "TCP"]])).status, 200);
+    assert.deepEqual(gateway.mappings.map((m) => m.externalPort), [7100]);
+  }));
