@@ -17,6 +17,21 @@ function perService(answers: Record<string, { status: string; address: string }>
   };
 }
 
+/** Like `perService`, but the other services answer only once `first` has answered both questions. */
+function answeringFirst(first: string, answers: Record<string, { status: string; address: string }>) {
+  const firstAnswered = later();
+  let firstReplies = 0;
+  const inTurn = async <T>(path: string, reply: (answer: { status: string; address: string }) => T): Promise<T> => {
+    if (path !== first) await firstAnswered.promise;
+    if (path === first && ++firstReplies === 2) firstAnswered.resolve();
+    return reply(answers[path]!);
+  };
+  return {
+    GetStatusInfo: ({ path }: { path: string }) => inTurn(path, (answer) => statusReply(answer.status)),
+    GetExternalIPAddress: ({ path }: { path: string }) => inTurn(path, (answer) => addressReply(answer.address)),
+  };
+}
+
 test("two WANIPConnection:1 services: the public one is picked even though the private one is listed first (issue 9)", async (t) => {
   const router = await scriptedRouter(t, twoConnections, perService({
     "/ctl/wan1": { status: "Connected", address: "10.9.8.7" },
@@ -32,29 +47,17 @@ test("two WANIPConnection:1 services: the public one is picked even though the p
 
 test("the best service wins whatever order the answers come in; equals keep the description's order", async (t) => {
   // The public service answers last: only once the private one has answered both questions.
-  const privateAnswered = later();
-  let privateReplies = 0;
-  const countPrivate = <T>(reply: T): T => {
-    if (++privateReplies === 2) privateAnswered.resolve();
-    return reply;
-  };
-  const router = await scriptedRouter(t, twoConnections, {
-    GetStatusInfo: async ({ path }) => (path === "/ctl/wan1" ? countPrivate(statusReply("Connected")) : (await privateAnswered.promise, statusReply("Connected"))),
-    GetExternalIPAddress: async ({ path }) => (path === "/ctl/wan1" ? countPrivate(addressReply("10.9.8.7")) : (await privateAnswered.promise, addressReply("123.123.123.123"))),
-  });
+  const router = await scriptedRouter(t, twoConnections, answeringFirst("/ctl/wan1", {
+    "/ctl/wan1": { status: "Connected", address: "10.9.8.7" },
+    "/ctl/wan2": { status: "Connected", address: "123.123.123.123" },
+  }));
   assert.equal((await probeGateway(router.descriptionUrl)).gateway?.controlUrl, `${router.baseUrl}/ctl/wan2`);
 
   // Equals: the one listed first wins even when it answers last.
-  const secondAnswered = later();
-  let secondReplies = 0;
-  const countSecond = <T>(reply: T): T => {
-    if (++secondReplies === 2) secondAnswered.resolve();
-    return reply;
-  };
-  const firstLast = await scriptedRouter(t, twoConnections, {
-    GetStatusInfo: async ({ path }) => (path === "/ctl/wan2" ? countSecond(statusReply("Connected")) : (await secondAnswered.promise, statusReply("Connected"))),
-    GetExternalIPAddress: async ({ path }) => (path === "/ctl/wan2" ? countSecond(addressReply("10.9.8.8")) : (await secondAnswered.promise, addressReply("10.9.8.7"))),
-  });
+  const firstLast = await scriptedRouter(t, twoConnections, answeringFirst("/ctl/wan2", {
+    "/ctl/wan1": { status: "Connected", address: "10.9.8.7" },
+    "/ctl/wan2": { status: "Connected", address: "10.9.8.8" },
+  }));
   assert.equal((await probeGateway(firstLast.descriptionUrl)).gateway?.controlUrl, `${firstLast.baseUrl}/ctl/wan1`);
 
   const bothPrivate = await scriptedRouter(t, twoConnections, perService({
