@@ -115,10 +115,16 @@ async function main(): Promise<void> {
     const unknown = Object.values(testsOf).flat().filter((name) => !known.has(name) && options.tests === undefined);
     if (unknown.length > 0) throw new Error(`targets.ts names test files that do not exist: ${[...new Set(unknown)].join(", ")}`);
 
+    // Only the test files some mutant may run need the coverage pass: with every target's own tests
+    // known, that is their union (a run over one file takes seconds, not the whole suite).
+    const focusOf = (target: string): readonly string[] | undefined => (options["all-tests"] ? undefined : testsOf[sourceOf(target)]);
+    const focused = targets.every((target) => focusOf(target) !== undefined) ? new Set(targets.flatMap((target) => focusOf(target)!)) : undefined;
+    const passFiles = testFiles.filter((file) => focused === undefined || focused.has(path.basename(file, ".test.js")));
+
     // The coverage pass: which test file runs which code, and how long each takes unmutated.
     const started = performance.now();
     const baseline = new Map<string, { run: TestFileRun; coverage: TestFileCoverage }>();
-    await pool(testFiles, concurrency, async (testFile, worker) => {
+    await pool(passFiles, concurrency, async (testFile, worker) => {
       const root = roots[worker]!;
       const coverageDirectory = path.join(work, "coverage", path.basename(testFile));
       const run = await runTestFile(root.root, testFile, coverageTimeoutMs, { NODE_V8_COVERAGE: coverageDirectory });
@@ -131,7 +137,7 @@ async function main(): Promise<void> {
     const results: MutantResult[] = [];
     let done = 0;
     await pool(mutants, concurrency, async (mutant, worker) => {
-      const focus = options["all-tests"] ? undefined : testsOf[sourceOf(mutant.file)];
+      const focus = focusOf(mutant.file);
       const covering = [...baseline.entries()]
         .filter(([testFile]) => focus === undefined || focus.includes(path.basename(testFile, ".test.js")))
         .filter(([, { coverage }]) => coverage.ran(mutant.file, mutant.start))
