@@ -3,6 +3,7 @@ import { parseHttpUrl } from "../http/http-url.js";
 import { GrantedMapping, type MappingActions } from "../mapping/granted-mapping.js";
 import type { GatewayEvent, Mapping, MappingCheck, MapRequest, MappingKey, PortMapper } from "../mapping/port-mapper.js";
 import { addressScope } from "../net/address-scope.js";
+import { checkCallOptions } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
 import type { PortMapping } from "./gateway/add-port-mapping.js";
 import { isUsableAddressScope } from "./gateway/connection-status.js";
@@ -101,6 +102,8 @@ export class UpnpPortMapper implements PortMapper {
    * `NewUptime` gives is later than the grant, or when it has announced another BOOTID since.
    */
   async check(mapping: Mapping, options?: CallOptions): Promise<MappingCheck> {
+    // Checked here: the two questions below settle together, so their own checks would only make "unknown".
+    checkCallOptions(options);
     const [entry, status] = await Promise.allSettled([
       this.connection.getPortMapping(mapping.externalPort, mapping.protocol, options),
       this.connection.getStatusInfo(options),

@@ -1,13 +1,19 @@
 /**
- * The actions each service of the virtual gateway offers, as data: argument names in the order of
- * the UPnP service templates. The same table writes the SCPD documents and checks argument order
- * for the `requireArgumentOrder` quirk.
+ * The actions each service of the virtual gateway offers, as data: argument names and order as the
+ * UPnP service templates list them. The same table writes the SCPD documents and checks argument
+ * order for the `requireArgumentOrder` quirk.
+ *
+ * Written from the specifications (UPnP IGD 1.0 WANIPConnection:1 and WANPPPConnection:1 service
+ * templates, IGD 2.0 WANIPConnection:2 section 2.5), not from the client's table in
+ * src/upnp/igd/igd-actions.ts: test/unit/action-tables.test.ts compares the two, so an argument
+ * the client sends out of order is caught by a device that reads the spec, not by itself.
  */
-import { igdActions } from "../upnp/igd/igd-actions.js";
 
 export interface ActionSpec {
   readonly name: string;
+  /** In-arguments (direction "in"), in template order. */
   readonly inputs: readonly string[];
+  /** Out-arguments (direction "out"), in template order. */
   readonly outputs: readonly string[];
 }
 
@@ -19,22 +25,35 @@ const action = (name: string, inputs: readonly string[], outputs: readonly strin
   outputs,
 });
 
-/** The client's action table holds the spec's argument order; the device offers the same actions. */
-const clientActions = Object.values(igdActions).map((spec) => ({
-  since: spec.since,
-  spec: action(spec.name, spec.inArguments.map(([name]) => name), spec.outArguments),
-}));
+/** The key of a port mapping: in-arguments of GetSpecificPortMappingEntry and DeletePortMapping. */
+const mappingKey = ["NewRemoteHost", "NewExternalPort", "NewProtocol"];
+/** What a mapping holds beyond its key, in template order. */
+const mappingDetails = ["NewInternalPort", "NewInternalClient", "NewEnabled", "NewPortMappingDescription", "NewLeaseDuration"];
+/** The range of the IGD 2.0 range actions (WANIPConnection:2 sections 2.5.20, 2.5.22). */
+const mappingRange = ["NewStartPort", "NewEndPort", "NewProtocol", "NewManage"];
 
-/** WANIPConnection:1 and WANPPPConnection:1 (UPnP IGD 1.0 service templates). */
+/**
+ * The actions of WANIPConnection:1 and WANPPPConnection:1 that the virtual gateway carries out.
+ * Both templates define the port mapping and status actions with the same arguments; the optional
+ * connection-control actions (RequestConnection, SetConnectionType, ...) are left out and answer 401.
+ */
 const wanConnectionV1Actions: readonly ActionSpec[] = [
-  ...clientActions.filter(({ since }) => since === 1).map(({ spec }) => spec),
+  action("GetConnectionTypeInfo", [], ["NewConnectionType", "NewPossibleConnectionTypes"]),
+  action("GetStatusInfo", [], ["NewConnectionStatus", "NewLastConnectionError", "NewUptime"]),
   action("GetNATRSIPStatus", [], ["NewRSIPAvailable", "NewNATEnabled"]),
+  action("GetGenericPortMappingEntry", ["NewPortMappingIndex"], [...mappingKey, ...mappingDetails]),
+  action("GetSpecificPortMappingEntry", mappingKey, mappingDetails),
+  action("AddPortMapping", [...mappingKey, ...mappingDetails]),
+  action("DeletePortMapping", mappingKey),
+  action("GetExternalIPAddress", [], ["NewExternalIPAddress"]),
 ];
 
 /** WANIPConnection:2 adds AddAnyPortMapping and the range actions (IGD 2.0, WANIPConnection:2 section 2.5). */
 const wanConnectionV2Actions: readonly ActionSpec[] = [
   ...wanConnectionV1Actions,
-  ...clientActions.filter(({ since }) => since === 2).map(({ spec }) => spec),
+  action("DeletePortMappingRange", mappingRange),
+  action("GetListOfPortMappings", [...mappingRange, "NewNumberOfPorts"], ["NewPortListing"]),
+  action("AddAnyPortMapping", [...mappingKey, ...mappingDetails], ["NewReservedPort"]),
 ];
 
 const commonInterfaceActions: readonly ActionSpec[] = [

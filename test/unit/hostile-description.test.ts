@@ -57,11 +57,13 @@ test("the XML limits of the description reach the parser through fetch and probe
   assert.ok(probe.error instanceof InvalidResponseError);
 });
 
-test("a description larger than maxDescriptionBytes is refused", async (t) => {
+test("a description of exactly maxDescriptionBytes is read, one byte more is refused", async (t) => {
   const server = await startHostileServer(t, answerWith(fixture));
-  const probe = await probeGateway(server.url(), { maxDescriptionBytes: 100 });
+  const bytes = Buffer.byteLength(fixture);
+  const probe = await probeGateway(server.url(), { maxDescriptionBytes: bytes - 1 });
   assert.ok(probe.error instanceof InvalidResponseError);
-  assert.match(probe.error.message, /more than 100/);
+  assert.match(probe.error.message, new RegExp(`more than ${bytes - 1}`));
+  assert.equal((await probeGateway(server.url(), { maxDescriptionBytes: bytes })).description?.deviceType, "urn:schemas-upnp-org:device:InternetGatewayDevice:2");
 });
 
 test("a 50 MB description is refused from its Content-Length, without reading it", async (t) => {

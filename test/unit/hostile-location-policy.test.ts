@@ -71,3 +71,20 @@ test("an IPv6 link-local LOCATION without a zone gets the zone of the interface 
 test("localNetworks lists this host's prefixes, loopback included", () => {
   assert.ok(localNetworks(systemHostNetwork).some((network) => network.cidr.startsWith("127.")));
 });
+
+test("a link-local LOCATION gets no guessed zone when the reply could have come in on several interfaces", () => {
+  // Every interface holds fe80::/64: a reply from a zoneless link-local source matches both.
+  const twoLinks = [
+    { interfaceName: "eth0", cidr: "fe80::10/64" },
+    { interfaceName: "wlan0", cidr: "fe80::20/64" },
+    { interfaceName: "wlan0", cidr: "2001:db8:2::20/64" },
+  ];
+  assert.deepEqual(checkLocation("http://[fe80::2]:5000/d.xml", "fe80::1", twoLinks), { allowed: true, location: "http://[fe80::2]:5000/d.xml" });
+  // A source that only one interface holds names the zone.
+  assert.deepEqual(checkLocation("http://[fe80::2]:5000/d.xml", "2001:db8:2::1", twoLinks), { allowed: true, location: "http://[fe80::2%25wlan0]:5000/d.xml" });
+  // The replying host itself, with the zone dgram reported, keeps that zone.
+  assert.deepEqual(checkLocation("http://[fe80::1]:5000/d.xml", "fe80::1%wlan0", twoLinks), { allowed: true, location: "http://[fe80::1%25wlan0]:5000/d.xml" });
+  assert.deepEqual(checkLocation("http://[fe80::1]:5000/d.xml", "fe80::1", twoLinks), { allowed: true, location: "http://[fe80::1]:5000/d.xml" });
+  // Not link-local: no zone, even with one interface.
+  assert.deepEqual(checkLocation("http://[2001:db8:2::1]:5000/d.xml", "2001:db8:2::1", twoLinks), { allowed: true, location: "http://[2001:db8:2::1]:5000/d.xml" });
+});

@@ -1,51 +1,60 @@
 // "Nothing lost": when AddPortMapping ends without a clear answer (its reply times out, the caller
 // aborts) the request may still have reached the router. porthole then removes that exact mapping
 // again, so no mapping is left that the caller does not know about, and never someone else's.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { WanConnection, TimeoutError } from "../../src/index.js";
-import { soapReply, startControlServer } from "../fixtures/soap/control-server.js";
-import { virtualGateway } from "./support/virtual-gateway-fixture.js";
+import { WanConnection, TimeoutError, UpnpActionError } from "../../src/index.js";
+import { faultReply, soapReply, startControlServer, type CapturedRequest } from "../fixtures/soap/control-server.js";
+import { entryReply } from "./support/scripted-router.js";
 
-const controlUrlOf = (descriptionUrl: string): string => descriptionUrl.replace(/\/[^/]*$/, "/ctl/IPConn");
+const argumentIn = (request: CapturedRequest, name: string): string => new RegExp(`<${name}>([^<]*)</${name}>`).exec(request.body)?.[1] ?? "";
+const keyOf = (request: CapturedRequest): string => `${argumentIn(request, "NewProtocol")}/${argumentIn(request, "NewExternalPort")}`;
 
-async function slowGateway(t: Parameters<typeof virtualGateway>[0]) {
-  // Every reply waits 300 ms; AddPortMapping below gives up after 100 ms, after the request went out.
-  const vg = await virtualGateway(t, { quirks: { responseDelayMs: 300 } });
-  const gateway = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
-  return { vg, gateway };
+/**
+ * A router that carries out every AddPortMapping and never answers it, so the client cannot know
+ * the outcome; it answers lookups and deletes from its table. `onAdd` sees each add arrive.
+ */
+async function routerThatNeverAnswersAdd(t: TestContext, onAdd: () => void = () => {}) {
+  const table = new Map<string, { client: string; port: number }>();
+  const server = await startControlServer({
+    AddPortMapping: (request) => {
+      if (!table.has(keyOf(request))) table.set(keyOf(request), { client: argumentIn(request, "NewInternalClient"), port: Number(argumentIn(request, "NewInternalPort")) });
+      onAdd();
+      return undefined;
+    },
+    GetSpecificPortMappingEntry: (request) => {
+      const entry = table.get(keyOf(request));
+      return entry ? entryReply(entry.client, entry.port) : faultReply(714, "NoSuchEntryInArray");
+    },
+    DeletePortMapping: (request) => (table.delete(keyOf(request)) ? { body: soapReply("DeletePortMapping", "") } : faultReply(714, "NoSuchEntryInArray")),
+  });
+  t.after(() => server.close());
+  const gateway = new WanConnection({ controlUrl: server.controlUrl, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  return { table, server, gateway, actions: () => server.requests.map((request) => request.action) };
 }
 
 test("an AddPortMapping whose reply times out is deleted again: the router keeps nothing", async (t) => {
-  const { vg, gateway } = await slowGateway(t);
+  const { table, gateway, actions } = await routerThatNeverAnswersAdd(t);
   await assert.rejects(gateway.addPortMapping({ internalPort: 4000, protocol: "UDP", timeoutMs: 100 }), TimeoutError);
-  assert.deepEqual(vg.mappings, []);
-  assert.deepEqual(
-    vg.requests.map((request) => request.action),
-    ["AddPortMapping", "GetSpecificPortMappingEntry", "DeletePortMapping"],
-  );
+  assert.equal(table.size, 0);
+  assert.deepEqual(actions(), ["AddPortMapping", "GetSpecificPortMappingEntry", "DeletePortMapping"]);
 });
 
 test("a caller abort during AddPortMapping rejects with its reason and leaves no mapping", async (t) => {
-  const { vg, gateway } = await slowGateway(t);
   const controller = new AbortController();
   const reason = new Error("shutting down");
-  setTimeout(() => controller.abort(reason), 50);
+  const { table, gateway, actions } = await routerThatNeverAnswersAdd(t, () => controller.abort(reason));
   await assert.rejects(gateway.addPortMapping({ internalPort: 4001, protocol: "TCP", signal: controller.signal }), (error) => error === reason);
-  assert.deepEqual(vg.mappings, []);
-  assert.equal(vg.requests.at(-1)?.action, "DeletePortMapping");
+  assert.equal(table.size, 0);
+  assert.deepEqual(actions(), ["AddPortMapping", "GetSpecificPortMappingEntry", "DeletePortMapping"]);
 });
 
 test("the cleanup never removes another client's mapping on the same port", async (t) => {
-  const { vg, gateway } = await slowGateway(t);
-  const other = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
-  await other.addPortMapping({ internalPort: 4002, internalClient: "127.0.0.9", protocol: "UDP", verify: false });
+  const { table, gateway, actions } = await routerThatNeverAnswersAdd(t);
+  table.set("UDP/4002", { client: "127.0.0.9", port: 4002 });
   await assert.rejects(gateway.addPortMapping({ internalPort: 4002, protocol: "UDP", timeoutMs: 100 }), TimeoutError);
-  assert.deepEqual(
-    vg.mappings.map((mapping) => [mapping.externalPort, mapping.internalClient]),
-    [[4002, "127.0.0.9"]],
-  );
-  assert.ok(!vg.requests.some((request) => request.action === "DeletePortMapping"));
+  assert.deepEqual([...table], [["UDP/4002", { client: "127.0.0.9", port: 4002 }]]);
+  assert.deepEqual(actions(), ["AddPortMapping", "GetSpecificPortMappingEntry"]);
 });
 
 test("a caller abort during the verify step deletes the mapping just added and rejects", async (t) => {
@@ -57,16 +66,10 @@ test("a caller abort during the verify step deletes the mapping just added and r
     GetSpecificPortMappingEntry: () => {
       // The verify lookup hangs until the caller aborts; the cleanup's lookup is answered.
       if (++lookups === 1) {
-        setTimeout(() => controller.abort(reason), 20);
+        controller.abort(reason);
         return undefined;
       }
-      return {
-        body: soapReply(
-          "GetSpecificPortMappingEntry",
-          "<NewInternalPort>4003</NewInternalPort><NewInternalClient>127.0.0.1</NewInternalClient><NewEnabled>1</NewEnabled>" +
-            "<NewPortMappingDescription>porthole</NewPortMappingDescription><NewLeaseDuration>3600</NewLeaseDuration>",
-        ),
-      };
+      return entryReply("127.0.0.1", 4003);
     },
     DeletePortMapping: () => ({ body: soapReply("DeletePortMapping", "") }),
   });
@@ -81,8 +84,9 @@ test("a caller abort during the verify step deletes the mapping just added and r
 });
 
 test("a router's refusal (a UPnP fault) is not followed by a cleanup: nothing was added", async (t) => {
-  const vg = await virtualGateway(t, { quirks: { rejectPortsBelow1024: true } });
-  const gateway = new WanConnection({ controlUrl: controlUrlOf(vg.descriptionUrl), serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
-  await assert.rejects(gateway.addPortMapping({ internalPort: 80, protocol: "TCP" }));
-  assert.deepEqual(vg.requests.map((request) => request.action), ["AddPortMapping"]);
+  const server = await startControlServer({ AddPortMapping: () => faultReply(606, "Action not authorized") });
+  t.after(() => server.close());
+  const gateway = new WanConnection({ controlUrl: server.controlUrl, serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2", localAddress: "127.0.0.1" });
+  await assert.rejects(gateway.addPortMapping({ internalPort: 80, protocol: "TCP" }), (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 606);
+  assert.deepEqual(server.requests.map((request) => request.action), ["AddPortMapping"]);
 });

@@ -135,3 +135,96 @@ test("framing it cannot trust is an HttpError: not HTTP, conflicting lengths, a 
   const repeatedSameLength = parseInPieces("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok");
   assert.equal(repeatedSameLength.body.toString(), "ok");
 });
+
+test("204 and 304 replies end at their head, whatever Content-Length says (RFC 9112 §6.3)", () => {
+  for (const status of ["204 No Content", "304 Not Modified"]) {
+    const parser = new HttpResponseParser(limits);
+    const response = parser.push(Buffer.from(`HTTP/1.1 ${status}\r\nContent-Length: 10\r\n\r\n`));
+    assert.ok(response, `${status} is complete at once`);
+    assert.equal(response.body.length, 0);
+  }
+  const notModified = parseInPieces("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n");
+  assert.equal(notModified.status, 304);
+});
+
+test("only a last transfer coding of chunked is chunked framing; any other runs to the close", () => {
+  for (const codings of ["chunked", "gzip, chunked", "gzip,chunked", " Chunked ", "identity ,\tCHUNKED"]) {
+    const response = parseInPieces(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${codings}\r\n\r\n2\r\nok\r\n0\r\n\r\n`);
+    assert.equal(response.body.toString(), "ok", codings);
+  }
+  for (const codings of ["chunked, gzip", "xchunked", "chunked-ish", "gzip"]) {
+    const parser = new HttpResponseParser(limits);
+    const wire = `HTTP/1.1 200 OK\r\nTransfer-Encoding: ${codings}\r\nContent-Length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n`;
+    assert.equal(parser.push(Buffer.from(wire)), undefined, `${codings}: not complete before the close`);
+    assert.equal(parser.end().body.toString(), "2\r\nok\r\n0\r\n\r\n", codings);
+  }
+});
+
+test("limits hold exactly at their boundary: the head, an announced length, a body, a chunk-size line", () => {
+  const small = { ...limits, maxHeaderBytes: 64, maxBodyBytes: 10 };
+  const head = (bytes: number): string => {
+    const start = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX: ";
+    return `${start}${"x".repeat(bytes - start.length - 4)}\r\n\r\n`;
+  };
+  assert.equal(head(64).length, 64);
+  assert.equal(new HttpResponseParser(small).push(Buffer.from(head(64)))?.status, 200);
+  assert.throws(() => new HttpResponseParser(small).push(Buffer.from(head(65))), (error) => error instanceof HttpError && /larger than 64 bytes/.test(error.message));
+  // A head still incomplete is measured too, and may grow to the limit before it ends.
+  const growing = new HttpResponseParser(small);
+  assert.equal(growing.push(Buffer.from(head(64).slice(0, 62))), undefined);
+  assert.equal(growing.push(Buffer.from("\r\n"))?.status, 200);
+  assert.throws(() => new HttpResponseParser(small).push(Buffer.from("HTTP/1.1 200 OK\r\n".padEnd(65, "x"))), HttpError);
+
+  assert.equal(new HttpResponseParser(small).push(Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n${"a".repeat(10)}`))?.body.length, 10);
+  assert.throws(() => new HttpResponseParser(small).push(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n")), InvalidResponseError);
+
+  const closeDelimited = (bytes: number): HttpResponseParser => {
+    const parser = new HttpResponseParser(small);
+    parser.push(Buffer.from(`HTTP/1.0 200 OK\r\n\r\n${"a".repeat(bytes)}`));
+    return parser;
+  };
+  assert.equal(closeDelimited(10).end().body.length, 10);
+  assert.throws(() => closeDelimited(11), InvalidResponseError);
+
+  const chunked = (sizes: number[]): string =>
+    `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${sizes.map((size) => `${size.toString(16)}\r\n${"a".repeat(size)}\r\n`).join("")}0\r\n\r\n`;
+  assert.equal(new HttpResponseParser(small).push(Buffer.from(chunked([4, 6])))?.body.length, 10);
+  assert.throws(() => new HttpResponseParser(small).push(Buffer.from(chunked([4, 7]))), InvalidResponseError);
+  assert.throws(() => new HttpResponseParser(small).push(Buffer.from(chunked([11]))), InvalidResponseError);
+
+  // 1024 bytes of chunk-size line may wait for their line end; 1025 are not a chunk size.
+  const sizeLine = (bytes: number): HttpResponseParser => {
+    const parser = new HttpResponseParser(limits);
+    assert.equal(parser.push(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")), undefined);
+    assert.equal(parser.push(Buffer.from("0".repeat(bytes))), undefined);
+    return parser;
+  };
+  assert.equal(sizeLine(1024).push(Buffer.from("\r\n"))?.body.length, 0);
+  assert.throws(() => sizeLine(1025), (error) => error instanceof HttpError && /malformed chunk size line/.test(error.message));
+});
+
+test("a header line starting with a colon is junk, not a header with an empty name", () => {
+  const response = parseInPieces("HTTP/1.1 200 OK\r\n: no name\r\nA:1\r\nContent-Length: 0\r\n\r\n");
+  assert.deepEqual(Object.keys(response.headers).sort(), ["a", "content-length"]);
+  assert.equal(response.headers["a"], "1");
+});
+
+test("status is known once the head is read, before the body; interim and odd 1xx statuses are skipped", () => {
+  const parser = new HttpResponseParser(limits);
+  assert.equal(parser.push(Buffer.from("HTTP/1.1 207 Multi\r\nContent-Length: 5\r\n\r\nab")), undefined);
+  assert.equal(parser.status, 207);
+  const odd = parseInPieces("HTTP/1.1 199 Odd\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+  assert.equal(odd.status, 200);
+  assert.equal(odd.body.toString(), "x");
+  // A final head that arrives with the end of an interim one, and is shorter than it.
+  const interim = new HttpResponseParser(limits);
+  assert.equal(interim.push(Buffer.from("HTTP/1.1 100 Continue\r\n")), undefined);
+  assert.equal(interim.push(Buffer.from("\r\nHTTP/1.1 204\n\n"))?.status, 204);
+});
+
+test("a reset after a single byte of a close-delimited body keeps that byte; a CR after a chunk must be followed by LF", () => {
+  const parser = new HttpResponseParser(limits);
+  parser.push(Buffer.from("HTTP/1.0 200 OK\r\n\r\nx"));
+  assert.equal(parser.end(new Error("read ECONNRESET")).body.toString(), "x");
+  assert.throws(() => feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n", 64), (error) => error instanceof HttpError && /longer than its size/.test(error.message));
+});

@@ -158,3 +158,27 @@ describe("invokeAction", () => {
     assert.equal(server.requests.length, before);
   });
 });
+
+describe("invokeAction with replies named after the action, without the Response suffix", () => {
+  let server: ControlServer;
+  const bareReply = (action: string, inner: string) => ({ body: soapReply(action, inner).replaceAll(`${action}Response`, action) });
+  before(async () => {
+    server = await startControlServer({
+      AddPortMapping: () => bareReply("AddPortMapping", ""),
+      DeletePortMapping: () => bareReply("DeletePortMapping", ""),
+      GetExternalIPAddress: () => bareReply("GetExternalIPAddress", "<NewExternalIPAddress>198.51.100.7</NewExternalIPAddress>"),
+    });
+  });
+  after(() => server.close());
+  const service = () => ({ controlUrl: server.controlUrl, serviceType });
+
+  it("accepts them for actions without out-arguments", async () => {
+    const mapping = { NewExternalPort: 80, NewProtocol: "TCP", NewInternalPort: 80, NewInternalClient: "192.168.1.2", NewEnabled: true, NewPortMappingDescription: "x", NewLeaseDuration: 0 };
+    assert.deepEqual(await invokeAction(service(), igdActions.AddPortMapping, mapping), {});
+    assert.deepEqual(await invokeAction(service(), igdActions.DeletePortMapping, { NewExternalPort: 80, NewProtocol: "TCP" }), {});
+  });
+
+  it("refuses them for actions with out-arguments", async () => {
+    await assert.rejects(invokeAction(service(), igdActions.GetExternalIPAddress, {}), (error: unknown) => resultOf(error) === UPNPResult.INVALID_RESPONSE);
+  });
+});

@@ -298,6 +298,12 @@ describe("IGD client: GetListOfPortMappings", () => {
         assert.deepEqual(await igd.getListOfPortMappings(service, request), []);
       },
     );
+    // Some routers send no document at all for an empty table.
+    for (const listing of ["", " \r\n "]) {
+      await withServer({ GetListOfPortMappings: () => ({ body: soapReply("GetListOfPortMappings", `<NewPortListing>${listing}</NewPortListing>`) }) }, async (service) => {
+        assert.deepEqual(await igd.getListOfPortMappings(service, request), [], JSON.stringify(listing));
+      });
+    }
   });
 
   it("refuses a listing that is not a PortMappingList", () =>
@@ -366,6 +372,16 @@ describe("IGD client: walkPortMappings", () => {
       assert.equal(server.requests.length, 5);
     }));
 
+  it("a table of exactly maxEntries is reported as maybe longer; one more entry allowed reads its end", () =>
+    withServer({ GetGenericPortMappingEntry: tableHandler(5, 713) }, async (service, server) => {
+      assert.deepEqual((await walk.walkPortMappings(service, { maxEntries: 5 })).truncated, true);
+      assert.equal(server.requests.length, 5);
+      const whole = await walk.walkPortMappings(service, { maxEntries: 6 });
+      assert.equal(whole.entries.length, 5);
+      assert.equal(whole.truncated, false);
+      assert.equal(server.requests.length, 11);
+    }));
+
   it("throws other faults, e.g. 606 Action not authorized", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(0, 606) }, async (service) => {
       await assert.rejects(walk.walkPortMappings(service), (error: unknown) => error instanceof UpnpActionError && error.upnpCode === 606);
@@ -373,8 +389,10 @@ describe("IGD client: walkPortMappings", () => {
 
   it("refuses a maxEntries outside 1..65536 before any request", () =>
     withServer({ GetGenericPortMappingEntry: tableHandler(1, 713) }, async (service, server) => {
-      await assert.rejects(walk.walkPortMappings(service, { maxEntries: 0 }), InvalidArgumentError);
+      for (const maxEntries of [0, 65537, 1.5]) await assert.rejects(walk.walkPortMappings(service, { maxEntries }), InvalidArgumentError);
       assert.equal(server.requests.length, 0);
+      assert.equal((await walk.walkPortMappings(service, { maxEntries: 65536 })).entries.length, 1);
+      assert.equal((await walk.walkPortMappings(service, { maxEntries: 1 })).entries.length, 1);
     }));
 
   it("rejects with the caller's reason when aborted mid-walk", () => {

@@ -21,6 +21,10 @@ describe("soapCall", () => {
       Missing: () => ({ status: 404, body: "" }),
       Junk: () => ({ body: "this is not xml at all" }),
       WrongResponse: () => ({ body: soapReply("SomethingElse", "") }),
+      Accepted: () => ({ status: 202, body: soapReply("Accepted", "<Done>1</Done>") }),
+      LastSuccess: () => ({ status: 299, body: soapReply("LastSuccess", "<Done>1</Done>") }),
+      MultipleChoices: () => ({ status: 300, body: soapReply("MultipleChoices", "<Done>1</Done>") }),
+      BareName: () => ({ body: soapReply("BareName", "").replace(/BareNameResponse/g, "BareName") }),
       Hang: () => undefined,
     });
   });
@@ -86,6 +90,17 @@ describe("soapCall", () => {
   it("turns a 200 with junk into InvalidResponseError", async () => {
     await assert.rejects(call("Junk"), InvalidResponseError);
     await assert.rejects(call("WrongResponse"), InvalidResponseError);
+  });
+
+  it("every 2xx status is success, 300 is not", async () => {
+    assert.deepEqual(await call("Accepted"), { Done: "1" });
+    assert.deepEqual(await call("LastSuccess"), { Done: "1" });
+    await assert.rejects(call("MultipleChoices"), (error: unknown) => error instanceof HttpError && error.status === 300);
+  });
+
+  it("takes an empty <u:{action}> as the response only when told the action has no out-arguments", async () => {
+    assert.deepEqual(await call("BareName", [], { hasOutArguments: false }), {});
+    await assert.rejects(call("BareName"), InvalidResponseError);
   });
 
   it("times out with TimeoutError and closes the connection", { timeout: 5000 }, async () => {

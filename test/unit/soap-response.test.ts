@@ -154,3 +154,53 @@ describe("parseSoapResponse with a fault", () => {
     assert.throws(() => parseSoapResponse(fault("abc", "?"), "AddPortMapping"), InvalidResponseError);
   });
 });
+
+describe("parseSoapResponse with a response element that lacks the Response suffix", () => {
+  const bare = (inner: string): string =>
+    `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${inner}</s:Body></s:Envelope>`;
+
+  it("accepts an empty <u:{action}> for an action without out-arguments", () => {
+    for (const element of [
+      '<u:AddPortMapping xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"/>',
+      '<u:AddPortMapping xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">\r\n</u:AddPortMapping>',
+      "<addportmapping></addportmapping>",
+    ]) {
+      assert.deepEqual(parseSoapResponse(bare(element), "AddPortMapping", undefined, false), {}, element);
+    }
+  });
+
+  it("refuses it for an action with out-arguments, the default", () => {
+    const xml = bare("<u:GetExternalIPAddress><NewExternalIPAddress>198.51.100.7</NewExternalIPAddress></u:GetExternalIPAddress>");
+    assert.throws(() => parseSoapResponse(xml, "GetExternalIPAddress"), (error: unknown) => error instanceof InvalidResponseError && /no GetExternalIPAddressResponse element \(found GetExternalIPAddress\)/.test(error.message));
+    assert.throws(() => parseSoapResponse(bare("<u:AddPortMapping/>"), "AddPortMapping"), InvalidResponseError);
+  });
+
+  it("refuses one that carries elements: an echo of our own request is no answer", () => {
+    const echo = bare("<u:AddPortMapping><NewRemoteHost></NewRemoteHost><NewExternalPort>80</NewExternalPort></u:AddPortMapping>");
+    assert.throws(() => parseSoapResponse(echo, "AddPortMapping", undefined, false), InvalidResponseError);
+  });
+
+  it("refuses another action's name, and still reads a fault first", () => {
+    assert.throws(() => parseSoapResponse(bare("<u:DeletePortMapping/>"), "AddPortMapping", undefined, false), InvalidResponseError);
+    assert.throws(() => parseSoapResponse(fault("718", "ConflictInMappingEntry"), "AddPortMapping", undefined, false), UpnpActionError);
+  });
+
+  it("prefers the real response element when both are there", () => {
+    const xml = bare("<u:AddPortMapping/><u:AddPortMappingResponse><X>1</X></u:AddPortMappingResponse>");
+    assert.deepEqual(parseSoapResponse(xml, "AddPortMapping", undefined, false), { X: "1" });
+  });
+});
+
+describe("parseSoapResponse: the record and the envelope", () => {
+  it("returns plain properties, and reads a document whose root is the Body itself", () => {
+    const values = parseSoapResponse("<s:Body><u:GetExternalIPAddressResponse><NewExternalIPAddress>1.2.3.4</NewExternalIPAddress></u:GetExternalIPAddressResponse></s:Body>", "GetExternalIPAddress");
+    assert.deepEqual(Object.getOwnPropertyDescriptor(values, "NewExternalIPAddress"), { value: "1.2.3.4", writable: true, enumerable: true, configurable: true });
+  });
+
+  it("names a bare fault's faultstring even without a faultcode, and says nothing when it has neither", () => {
+    const bareFault = (inner: string) => `<s:Envelope xmlns:s="x"><s:Body><s:Fault>${inner}</s:Fault></s:Body></s:Envelope>`;
+    assert.throws(() => parseSoapResponse(bareFault("<faultstring>Internal trouble</faultstring>"), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code (Internal trouble)"));
+    assert.throws(() => parseSoapResponse(bareFault("<faultcode>s:Server</faultcode>"), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code (s:Server)"));
+    assert.throws(() => parseSoapResponse(bareFault(""), "AddPortMapping"), (error: unknown) => error instanceof InvalidResponseError && error.message.endsWith("without a UPnP error code"));
+  });
+});

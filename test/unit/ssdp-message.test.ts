@@ -146,6 +146,28 @@ describe("parseSsdpResponse", () => {
     assert.equal(parseSsdpResponse(`HTTP/1.1 200 OK\r\n${fewerLines}LOCATION: http://192.0.2.1/d.xml\r\n\r\n`)?.location, "http://192.0.2.1/d.xml");
   });
 
+  test("a datagram of exactly MAX_SSDP_DATAGRAM_BYTES is read, one byte more is dropped, as bytes or as text", () => {
+    const padded = (bytes: number, pad = "a"): string => {
+      const text = miniupnpdReply.replace("\r\n", "\r\nX-Pad: \r\n");
+      return text.replace("X-Pad: ", `X-Pad: ${pad.repeat(bytes - Buffer.byteLength(text))}`);
+    };
+    assert.equal(Buffer.byteLength(padded(MAX_SSDP_DATAGRAM_BYTES)), MAX_SSDP_DATAGRAM_BYTES);
+    assert.equal(parseSsdpResponse(padded(MAX_SSDP_DATAGRAM_BYTES))?.location, "http://192.0.2.1:5000/rootDesc.xml");
+    assert.equal(parseSsdpResponse(Buffer.from(padded(MAX_SSDP_DATAGRAM_BYTES)))?.location, "http://192.0.2.1:5000/rootDesc.xml");
+    assert.equal(parseSsdpResponse(padded(MAX_SSDP_DATAGRAM_BYTES + 1)), undefined);
+    assert.equal(parseSsdpResponse(Buffer.from(padded(MAX_SSDP_DATAGRAM_BYTES + 1))), undefined);
+    // Text is measured in UTF-8 bytes, not in UTF-16 units.
+    const wide = miniupnpdReply.replace("\r\n", `\r\nX-Pad: ${"é".repeat(MAX_SSDP_DATAGRAM_BYTES / 2)}\r\n`);
+    assert.ok(wide.length < 2 * MAX_SSDP_DATAGRAM_BYTES && Buffer.byteLength(wide) > MAX_SSDP_DATAGRAM_BYTES);
+    assert.equal(parseSsdpResponse(wide), undefined);
+  });
+
+  test("a header line starting with a colon is skipped; the first blank line ends the headers", () => {
+    const reply = parseSsdpResponse("HTTP/1.1 200 OK\r\n: junk\r\nLOCATION: http://192.0.2.1/d.xml\r\nX:1\r\n   \r\nST: after\r\n\r\n");
+    assert.deepEqual(Object.keys(reply?.headers ?? {}), ["location", "x"]);
+    assert.equal(reply?.st, "");
+  });
+
   test("never throws on garbage", () => {
     let seed = 12345;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

@@ -5,6 +5,7 @@ import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";
 import { mSearch, rawHttp, ssdpExchange, withGateway } from "./virtual-gateway-test-client.js";
+import { requireOrSkip } from "./support/require-or-skip.js";
 
 const igd = (version: number): string => `urn:schemas-upnp-org:device:InternetGatewayDevice:${version}`;
 
@@ -99,13 +100,8 @@ test("a PPP gateway answers a WANPPPConnection:1 search", () =>
   }));
 
 test("the gateway works on ::1", async (t) => {
-  let gateway: VirtualGateway;
-  try {
-    gateway = await startVirtualGateway({ address: "::1" });
-  } catch (error) {
-    t.skip(`IPv6 loopback unavailable: ${String(error)}`);
-    return;
-  }
+  const gateway = await startVirtualGateway({ address: "::1" }).catch(() => undefined);
+  if (!requireOrSkip(t, gateway !== undefined, "the IPv6 loopback address ::1") || !gateway) return;
   try {
     assert.match(gateway.descriptionUrl, /^http:\/\/\[::1\]:\d+\/rootDesc\.xml$/);
     const [reply] = await ssdpExchange(gateway.ssdpAddress, [mSearch("upnp:rootdevice")], 1);

@@ -33,7 +33,7 @@ function decodeChunked(data: Buffer): Buffer {
 /** One HTTP exchange on a fresh connection; the virtual gateway closes it after replying. */
 export function rawHttp(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
 ): Promise<RawHttpResponse> {
   const target = new URL(url);
   const body = Buffer.from(options.body ?? "", "utf8");
@@ -47,7 +47,7 @@ export function rawHttp(
     body,
   ]);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.hostname.replace(/^\[|\]$/g, ""), port: Number(target.port) });
+    const socket = connect({ host: target.hostname.replace(/^\[|\]$/g, ""), port: Number(target.port), ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
     const chunks: Buffer[] = [];
     socket.setTimeout(5000, () => socket.destroy(new Error(`no complete reply from ${url}`)));
     socket.on("data", (chunk) => chunks.push(chunk));
@@ -89,6 +89,8 @@ export interface SoapCallOptions {
   controlPath?: string;
   /** @default WANIPConnection of the gateway's version */
   serviceType?: string;
+  /** Address to connect from, e.g. `127.0.0.2` to play another LAN host. @default the OS choice */
+  localAddress?: string;
 }
 
 export const wanIpConnection = (version: 1 | 2): string => `urn:schemas-upnp-org:service:WANIPConnection:${version}`;
@@ -111,6 +113,7 @@ export async function soapCall(
     method: "POST",
     headers: { "Content-Type": 'text/xml; charset="utf-8"', SOAPAction: `"${serviceType}#${action}"` },
     body,
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
   });
   if (response.body.length === 0) return { status: response.status, values: {}, response };
   const document = parseXml(response.body.toString("utf8"));

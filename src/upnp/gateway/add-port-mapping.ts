@@ -131,7 +131,8 @@ export class PortMappingAdder {
     } catch (error) {
       if (!policy.leaseFallback) throw error;
       const code = upnpCodeOf(error);
-      const permanentOnly = code === 725 || (code === 402 && request.leaseSeconds !== 0);
+      // A 725 to a permanent lease would only be asked the same again.
+      const permanentOnly = (code === 725 || code === 402) && request.leaseSeconds !== 0;
       const finiteOnly = code === 402 && request.leaseSeconds === 0;
       if (!permanentOnly && !finiteOnly) throw error;
       const retry = { ...request, leaseSeconds: permanentOnly ? 0 : IGD2_MAX_LEASE_SECONDS };

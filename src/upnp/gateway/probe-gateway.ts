@@ -91,13 +91,9 @@ export async function probeGateway(descriptionUrl: string, options: ProbeOptions
   checkRequiredString("descriptionUrl", descriptionUrl);
   checkProbeOptions(options);
   const timeoutMs = options.timeoutMs ?? defaultProbeTimeoutMs;
-  try {
-    return await withDeadline(`probing ${descriptionUrl}`, timeoutMs, options.signal, (signal) => probeWithin(descriptionUrl, options, signal));
-  } catch (error) {
-    // The budget ran out while the description was still on its way.
-    if (error instanceof TimeoutError && !options.signal?.aborted) return emptyProbe(descriptionUrl, "http-error", error);
-    throw error;
-  }
+  // Every step catches the budget's TimeoutError as this device's answer; only the caller's abort
+  // comes out of here as a rejection.
+  return withDeadline(`probing ${descriptionUrl}`, timeoutMs, options.signal, (signal) => probeWithin(descriptionUrl, options, signal));
 }
 
 function emptyProbe(descriptionUrl: string, verdict: ProbeVerdict, error: PortholeError | undefined): GatewayProbe {

@@ -3,7 +3,7 @@ import { parseHttpUrl } from "../../http/http-url.js";
 import { systemHostNetwork } from "../../net/host-network.js";
 import { ipv4OfInterfaceWith } from "../../net/interface-addresses.js";
 import { localAddressToward } from "../../net/local-address.js";
-import { checkBoolean, checkCallOptions, checkChoice, checkPort, checkRequiredObject, checkString, checkWholeNumber } from "../../util/check-arguments.js";
+import { checkBoolean, checkCallOptions, checkChoice, checkPort, checkRequiredObject, checkString, checkTimeoutMs, checkWholeNumber } from "../../util/check-arguments.js";
 import { withDeadline, type CallOptions } from "../../util/deadline.js";
 import type { DeviceDescription, WanConnectionService } from "../description/device-description.js";
 import * as igd from "../igd/igd-client.js";
@@ -153,20 +153,22 @@ export class WanConnection {
     return isIPv6(address) ? (ipv4OfInterfaceWith(systemHostNetwork, address) ?? address) : address;
   }
 
+  // Async even where nothing is awaited: a bad option must reject the promise, not throw at the call.
+
   /** GetExternalIPAddress: the address the internet sees; "" when the router does not know it. */
-  getExternalAddress(options?: CallOptions): Promise<string> {
+  async getExternalAddress(options?: CallOptions): Promise<string> {
     checkCallOptions(options);
     return igd.getExternalIPAddress(this.#endpoint, options);
   }
 
   /** GetStatusInfo: connection status, last connection error, uptime. */
-  getStatusInfo(options?: CallOptions): Promise<igd.StatusInfo> {
+  async getStatusInfo(options?: CallOptions): Promise<igd.StatusInfo> {
     checkCallOptions(options);
     return igd.getStatusInfo(this.#endpoint, options);
   }
 
   /** GetConnectionTypeInfo: e.g. "IP_Routed", and the types the connection could take. */
-  getConnectionTypeInfo(options?: CallOptions): Promise<igd.ConnectionTypeInfo> {
+  async getConnectionTypeInfo(options?: CallOptions): Promise<igd.ConnectionTypeInfo> {
     checkCallOptions(options);
     return igd.getConnectionTypeInfo(this.#endpoint, options);
   }
@@ -248,6 +250,7 @@ export class WanConnection {
   /** The gateway's mapping table, and whether the read stopped at `maxEntries`. */
   async listPortMappings(options: ListPortMappingsOptions = {}): Promise<PortMappingTable> {
     checkCallOptions(options);
+    checkTimeoutMs("requestTimeoutMs", options.requestTimeoutMs);
     const method = checkChoice("method", options.method, ["generic", "list"] as const) ?? "generic";
     if (method === "list") return { entries: await listAllPortMappings(this.#endpoint, options), truncated: false };
     checkWholeNumber("maxEntries", options.maxEntries ?? defaultMaxEntries, 1, 65536);

@@ -141,6 +141,7 @@ export async function invokeAction<S extends ActionSpec>(
     signal,
     timeoutMs,
     localAddress,
+    hasOutArguments: spec.outArguments.length > 0,
   });
   const byLowerName = new Map(Object.entries(reply).map(([name, text]) => [name.toLowerCase(), text]));
   const outputs: Record<string, string> = {};

@@ -25,6 +25,12 @@ export interface SoapCallRequest extends CallOptions {
   maxBodyBytes?: number | undefined;
   /** Nesting and element limits of the reply. @default { maxDepth: 64, maxElements: 20000 } */
   xmlLimits?: XmlLimits | undefined;
+  /**
+   * Whether the action declares out-arguments. Without any, an empty `<{action}>` element is
+   * accepted as the response as well as `<{action}Response>` (see `parseSoapResponse`).
+   * @default true
+   */
+  hasOutArguments?: boolean | undefined;
 }
 
 /**
@@ -61,7 +67,7 @@ export async function soapCall(request: SoapCallRequest): Promise<Record<string,
     });
     // Invalid UTF-8 becomes U+FFFD instead of failing the whole reply (aioupnp#7).
     const text = response.body.toString("utf8");
-    if (response.status >= 200 && response.status < 300) return parseSoapResponse(text, action, request.xmlLimits);
+    if (response.status >= 200 && response.status < 300) return parseSoapResponse(text, action, request.xmlLimits, request.hasOutArguments);
     throw errorForStatus(text, response.status, action, controlUrl, request.xmlLimits);
   });
 }

@@ -12,13 +12,15 @@ import { childElement, childText, descendants, parseXml, type XmlElement, type X
  * with only a faultstring) breaks the UPnP control protocol, and an `UpnpActionError` would have
  * to invent a code; the faultcode and faultstring are kept in the message.
  * @param xmlLimits nesting and element limits for the reply (see `parseXml`)
+ * @param hasOutArguments whether the action declares out-arguments; without any, an empty
+ * `<{action}>` is taken for the response too (see `bareResponse`)
  */
-export function parseSoapResponse(xmlText: string, action: string, xmlLimits?: XmlLimits): Record<string, string> {
+export function parseSoapResponse(xmlText: string, action: string, xmlLimits?: XmlLimits, hasOutArguments = true): Record<string, string> {
   const body = findBody(parseXml(xmlText, xmlLimits), action);
   const fault = childElement(body, "Fault");
   if (fault) throw faultError(fault, action);
 
-  const response = childElement(body, `${action}Response`);
+  const response = childElement(body, `${action}Response`) ?? (hasOutArguments ? undefined : bareResponse(body, action));
   if (!response) {
     const found = body.children[0]?.name;
     throw new InvalidResponseError(
@@ -34,6 +36,18 @@ export function parseSoapResponse(xmlText: string, action: string, xmlLimits?: X
     Object.defineProperty(values, child.name, { value: child.text.trim(), enumerable: true, writable: true, configurable: true });
   }
   return values;
+}
+
+/**
+ * Some routers answer an action without out-arguments with `<u:AddPortMapping/>`, the action's
+ * own name, instead of `<u:AddPortMappingResponse/>`. That is taken as success only when the
+ * element is empty: our request's element has the same name and carries the in-arguments, so a
+ * device or proxy that echoes the request back must not pass for one that carried it out. An
+ * action with out-arguments always needs the real response element (issue 9).
+ */
+function bareResponse(body: XmlElement, action: string): XmlElement | undefined {
+  const element = childElement(body, action);
+  return element !== undefined && element.children.length === 0 ? element : undefined;
 }
 
 function findBody(root: XmlElement, action: string): XmlElement {
