@@ -1,6 +1,6 @@
-import { isIPv6 } from "node:net";
 import { parseHttpUrl } from "../../http/http-url.js";
 import { ipv4OfInterfaceWith } from "../../net/interface-ipv4.js";
+import { isIPv6Literal } from "../../net/ipv6-literal.js";
 import { localAddressToward } from "../../net/local-address.js";
 import { checkBoolean, checkCallOptions, checkChoice, checkPort, checkRequiredObject, checkString, checkWholeNumber } from "../../util/check-arguments.js";
 import { withDeadline, type CallOptions } from "../../util/deadline.js";
@@ -144,7 +144,7 @@ export class WanConnection {
   /** The address mappings point at by default: ours toward the gateway, as IPv4 when we reach it over IPv6. */
   async #defaultInternalClient(): Promise<string> {
     const address = await this.lookUpLocalAddress();
-    return isIPv6(address) ? (ipv4OfInterfaceWith(address) ?? address) : address;
+    return isIPv6Literal(address) ? (ipv4OfInterfaceWith(address) ?? address) : address;
   }
 
   /** GetExternalIPAddress: the address the internet sees; "" when the router does not know it. */
