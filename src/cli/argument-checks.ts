@@ -79,3 +79,12 @@ export function parseDescription(text: string): string {
 export function parseListenPort(text: string, option: string): number {
   return text === "0" ? 0 : parsePort(text, option);
 }
+
+/** `--max-entries`: how many entries `list` reads at most, 1 to 65536 (the whole port range). */
+export function parseMaxEntries(text: string): number {
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= 65536)) {
+    throw new InvalidArgumentError(`--max-entries must be a whole number from 1 to 65536, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}

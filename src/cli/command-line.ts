@@ -27,6 +27,7 @@ const optionSpecs = {
   description: { type: "string" },
   "internal-client": { type: "string" },
   "any-port": { type: "boolean" },
+  "max-entries": { type: "string" },
   address: { type: "string" },
   "http-port": { type: "string" },
   "ssdp-port": { type: "string" },
@@ -48,12 +49,17 @@ const clientOptions: readonly OptionName[] = ["gateway", "interface", "ipv6", "t
 const optionsOf: Readonly<Record<CommandName, readonly OptionName[]>> = {
   discover: clientOptions,
   ip: clientOptions,
-  list: clientOptions,
+  list: [...clientOptions, "max-entries"],
   map: [...clientOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
   unmap: [...clientOptions, "proto"],
   gateway: ["address", "http-port", "ssdp-port", "igd", "external-address", "quirk", "multicast-interface"],
   demo: [],
 };
+
+/** Whether `command` takes the option `name`. */
+export function commandTakes(command: CommandName, name: OptionName): boolean {
+  return generalOptions.includes(name) || optionsOf[command].includes(name);
+}
 
 /** Names of the positional arguments each command needs. */
 const positionalsOf: Readonly<Record<CommandName, readonly string[]>> = {
@@ -167,8 +173,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (!isCommandName(word)) {
     throw new InvalidArgumentError(`unknown command "${word}"; commands: ${commandNames.join(", ")}`);
   }
-  const allowed = new Set([...generalOptions, ...optionsOf[word]]);
-  const misplaced = (Object.keys(values) as OptionName[]).find((name) => !allowed.has(name));
+  const misplaced = (Object.keys(values) as OptionName[]).find((name) => !commandTakes(word, name));
   if (misplaced !== undefined) throw new InvalidArgumentError(`${word} does not take --${misplaced}`);
   const names = positionalsOf[word];
   if (!values.help && !values.version) {

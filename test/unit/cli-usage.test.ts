@@ -88,7 +88,7 @@ test("--help lists the commands and the exit codes; each command has its own hel
   for (const command of ["discover", "ip", "map <port>", "unmap <port>", "list", "gateway", "demo"]) {
     assert.match(overview.stdout, new RegExp(`^  ${command}\\s`, "m"));
   }
-  assert.match(overview.stdout, /Exit codes:\n {2}0 +success\n {2}1 .*refused.*\n {2}2 +usage error.*\n {2}3 +no gateway found/);
+  assert.match(overview.stdout, /Exit codes:\n {2}0 +success.*\n {2}1 .*refused.*\n {2}2 +usage error.*\n {2}3 +no gateway found.*\n {2}130 +interrupted.*\n {2}141 +the output was closed/);
 
   const map = await porthole(["map", "--help"]);
   assert.equal(map.code, 0);
@@ -145,4 +145,14 @@ test("--description is counted in characters: 256 emoji are accepted", async (t)
   const { code, json } = await portholeJson(["map", "8080", "--description", description, "--gateway", gateway.descriptionUrl]);
   assert.equal(code, 0, JSON.stringify(json));
   assert.equal(gateway.mappings[0]?.description, description);
+});
+
+test("gateway --help gives the recipe for programs built on miniupnpc, and says gateway and demo take no --timeout", async () => {
+  const gateway = await porthole(["gateway", "--help"]);
+  assert.equal(gateway.code, 0);
+  assert.match(gateway.stdout, /porthole gateway --address 10\.0\.0\.1 --multicast-interface 10\.0\.0\.1 \\\n\s+--external-address 11\.22\.33\.44/);
+  assert.match(gateway.stdout, /call one with a non-public external address "not connected"/);
+  assert.match(gateway.stdout, /Takes no --timeout/);
+  assert.match((await porthole(["demo", "--help"])).stdout, /Takes no\n--timeout|Takes no --timeout/);
+  assert.match((await porthole(["ip", "--help"])).stdout, /--timeout MS +time budget of the whole command/);
 });

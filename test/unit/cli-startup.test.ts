@@ -1,0 +1,46 @@
+// Start-up: each command loads only what it needs (docs/benchmarks.md has the timings).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { virtualGateway } from "./support/virtual-gateway-fixture.js";
+
+const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const recorder = fileURLToPath(new URL("./support/record-imports.js", import.meta.url));
+
+const run = promisify(execFile);
+
+/**
+ * The modules of porthole's own source that `porthole ...args` loads (tsc's output, one file per
+ * module). Asynchronous: the gateway it talks to runs in this process.
+ */
+async function modulesLoadedBy(args: readonly string[]): Promise<string[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), "porthole-imports-"));
+  try {
+    const log = path.join(dir, "imports.log");
+    await run(process.execPath, ["--import", recorder, mainPath, ...args], { env: { ...process.env, PORTHOLE_IMPORT_LOG: log } });
+    const root = new URL("../../src/", import.meta.url).href;
+    return [...new Set(readFileSync(log, "utf8").split("\n"))].filter((url) => url.startsWith(root)).map((url) => url.slice(root.length));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("porthole --help loads the command line and nothing of the library", async () => {
+  const loaded = await modulesLoadedBy(["--help"]);
+  assert.ok(loaded.includes("cli/run-cli.js"), loaded.join(", "));
+  assert.deepEqual(loaded.filter((module) => !/^(cli|errors|util)\//.test(module)), []);
+  assert.ok(!loaded.some((module) => module.startsWith("cli/commands/")), loaded.join(", "));
+});
+
+test("porthole ip loads no virtual gateway, no Redot facade and no other command", async (t) => {
+  const gateway = await virtualGateway(t);
+  const loaded = await modulesLoadedBy(["ip", "--gateway", gateway.descriptionUrl]);
+  assert.ok(loaded.includes("cli/commands/ip.js"), loaded.join(", "));
+  assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)/.test(module)), []);
+});
+
