@@ -16,7 +16,7 @@ function context(args: readonly string[], timeoutMs: number | undefined): Comman
 }
 
 test("each step of a slow gateway fits in the budget, their sum does not: the command times out", async (t) => {
-  // 1 s before every reply: the description, then the status questions, then GetExternalIPAddress.
+  // 1 s before every reply: the description, then the status questions (in parallel), 2 s in all.
   const slow = await virtualGateway(t, { profiles: ["slow"] });
   const { code, json } = await portholeJson(["ip", "--gateway", slow.descriptionUrl, "--timeout", "1500"]);
   assert.equal(code, 1);

@@ -10,7 +10,8 @@ export const ip: Command = async (context) => {
   const { terminal } = context;
   const settings = clientSettings(context);
   const gateway = await connectGateway(context, settings);
-  const externalAddress = await gateway.getExternalAddress(settings.call);
+  // Connecting asked the gateway already (its status probe); ask again only when that gave nothing.
+  const externalAddress = gateway.status?.externalAddress ?? (await gateway.getExternalAddress(settings.call));
   context.facts.externalAddress = externalAddress;
   // Nothing, 0.0.0.0, loopback, link-local or words: no address to give. Printing it with exit 0
   // would let `$(porthole ip)` pass for success.
