@@ -38,6 +38,14 @@ function atMostTimesFloor(recorder: Recorder, target: string, row: Row, floor: R
   return result(target, row[1], ratio, "×", (r) => r <= limit, (r) => `${((r / limit - 1) * 100).toFixed(0)}% over the limit: ${why(r)}`);
 }
 
+/** `row` median minus `floor` median must be at most `limitMs`. */
+function atMostMsOverFloor(recorder: Recorder, target: string, row: Row, floor: Row, limitMs: number, why: (overMs: number) => string): TargetResult {
+  const value = recorder.median(...row);
+  const base = recorder.median(...floor);
+  const over = value === undefined || base === undefined ? undefined : value - base;
+  return result(target, `${row[1]} vs ${floor[1]}`, over, "ms", (ms) => ms <= limitMs, (ms) => `${(ms - limitMs).toFixed(1)} ms over the limit: ${why(ms)}`);
+}
+
 /** `slower` median / `row` median must be at least `limit`. */
 function atLeastTimesFaster(recorder: Recorder, target: string, row: Row, slower: Row, limit: number, why: (speedup: number) => string): TargetResult {
   const value = recorder.median(...row);
@@ -75,7 +83,14 @@ export function evaluateTargets(recorder: Recorder): TargetResult[] {
   for (const [metric, subject, why] of soapRows) {
     results.push(atMostTimesFloor(recorder, "SOAP operation ≤ 1.2× bare POST", [metric, subject], [metric, floorSubjects.post], 1.2, why));
   }
+  const nodeFloor: Row = ["cli-ip", processSubjects.nodeStartup];
   results.push(
+    atMostMsOverFloor(recorder, "CLI start-up ≤ +20 ms over bare Node", ["cli-ip", processSubjects.cliHelp], nodeFloor, 20, () =>
+      "the command line's own modules, loaded as one bundle with the commands split off"),
+    atMostMsOverFloor(recorder, "CLI start-up ≤ +20 ms over bare Node", ["cli-ip", processSubjects.cliIpKnown], nodeFloor, 20, () =>
+      `loading node:net and the client's code, then three round trips (description, status questions, GetExternalIPAddress), each run cold: porthole --help alone takes ${ms(median("cli-ip", processSubjects.cliHelp))}`),
+    atLeastTimesFaster(recorder, "CLI map+unmap ≥ 10× faster than upnpc", ["cycle", processSubjects.cliCycle], ["cycle", processSubjects.upnpcCycle], 10, () =>
+      "see the cycle rows"),
     atLeastTimesFaster(recorder, "full cycle ≥ 10× faster than upnpc", ["cycle", portholeSubjects.cycle], ["cycle", processSubjects.upnpcCycle], 10, () => "see the cycle rows"),
     atLeastTimesFaster(recorder, "full cycle ≥ 2× faster than nat-port-mapper", ["cycle", portholeSubjects.cycle], ["cycle", natPortMapperSubjects.cycle], 2, () => {
       const peer = median("cycle", natPortMapperSubjects.cycle);

@@ -7,7 +7,8 @@ import { defaultExternalAddress, rigFromEnvironment, runInLan, startMiniupnpd } 
 import { listWithUpnpc } from "./upnpc-commands.js";
 
 const rig = rigFromEnvironment();
-const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The bundle the package ships as `porthole`. */
+const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 
 async function porthole(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const result = await runInLan(process.execPath, [cliPath, ...args], { timeoutMs: 20_000 });

@@ -10,7 +10,8 @@ import { stopProcess, stopProcessesInNamespace } from "./processes.js";
 import { parseUpnpcListing } from "./upnpc-commands.js";
 
 const rig = rigFromEnvironment();
-const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The bundle the package ships as `porthole`. */
+const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 /** Not reserved, so upnpc calls the gateway connected; only reported, never contacted. */
 const externalAddress = "11.22.33.44";
 

@@ -1,13 +1,15 @@
-// Start-up: each command loads only what it needs (docs/benchmarks.md has the timings).
+// Start-up: each command loads only what it needs, and the package's `porthole` is the bundle
+// built by `npm run build` (docs/benchmarks.md has the timings).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
+import { cliPath } from "./cli-runner.js";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const recorder = fileURLToPath(new URL("./support/record-imports.js", import.meta.url));
@@ -44,3 +46,18 @@ test("porthole ip loads no virtual gateway, no Redot facade and no other command
   assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)/.test(module)), []);
 });
 
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+test("the package's porthole is the bundle npm run build makes, and npm pack ships it with its chunks", async () => {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { bin: Record<string, string> };
+  assert.equal(path.resolve(repoRoot, manifest.bin["porthole"]!), cliPath);
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot });
+  const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path));
+  assert.ok(files.has("build/bin/porthole.js"));
+  // Every chunk the bundle loads, statically or when a command runs, is in the package.
+  const chunks = readdirSync(path.join(repoRoot, "build/bin/chunks"));
+  assert.ok(chunks.length > 0);
+  for (const chunk of chunks) assert.ok(files.has(`build/bin/chunks/${chunk}`), chunk);
+  const version = await run(process.execPath, [cliPath, "--version"]);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+});
