@@ -96,29 +96,23 @@ export async function measureProcesses(context: BenchContext): Promise<void> {
     recorder.skip("cycle", processSubjects.cliCycle, why);
     return;
   }
-  // What any Node CLI pays before its first packet, to read the rows below against.
-  const startups: Array<[string, string[]]> = [
-    [processSubjects.nodeStartup, ["-e", "0"]],
-    [processSubjects.cliStartup, [cliPath, "--version"]],
-    [processSubjects.cliHelp, [cliPath, "--help"]],
-  ];
-  for (const [subject, args] of startups) {
-    const samples: number[] = [];
-    for (let index = 0; index < repetitions.process; index++) samples.push(await timeProcess(process.execPath, args, /^/));
-    recorder.record("cli-ip", subject, samples);
-  }
   const gatewayOption = ["--gateway", daemon.descriptionUrl];
   const externalAddress = /\d+\.\d+\.\d+\.\d+/;
-  for (const [options, subject] of [
-    [[], processSubjects.cliIp],
-    [gatewayOption, processSubjects.cliIpKnown],
-  ] as const) {
-    const samples: number[] = [];
-    for (let index = 0; index < repetitions.process; index++) {
-      samples.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.ip(), ...options], externalAddress));
-    }
-    recorder.record("cli-ip", subject, samples);
+  // What any Node CLI pays before its first packet (node -e 0), to read the rows below against.
+  // Taken in turns, one of each per round, so that a change in the machine's load touches every
+  // row alike: the targets compare these rows with each other.
+  const rows: Array<[string, string[], RegExp]> = [
+    [processSubjects.nodeStartup, ["-e", "0"], /^/],
+    [processSubjects.cliStartup, [cliPath, "--version"], /^\d/],
+    [processSubjects.cliHelp, [cliPath, "--help"], /^Usage: porthole/],
+    [processSubjects.cliIp, [cliPath, ...cliArguments.ip()], externalAddress],
+    [processSubjects.cliIpKnown, [cliPath, ...cliArguments.ip(), ...gatewayOption], externalAddress],
+  ];
+  const samples = rows.map((): number[] => []);
+  for (let round = 0; round < repetitions.startup; round++) {
+    for (const [index, [, args, pattern]] of rows.entries()) samples[index]!.push(await timeProcess(process.execPath, args, pattern));
   }
+  rows.forEach(([subject], index) => recorder.record("cli-ip", subject, samples[index]!));
   // The map with discovery is also the first half of the CLI's cycle, unmapped as upnpc's is: by URL.
   const maps: number[] = [];
   const cycles: number[] = [];

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NoGatewayError } from "../errors/errors.js";
 import { parseHttpUrl } from "../http/http-url.js";
 import { systemHostNetwork, type HostNetwork } from "../net/host-network.js";
-import { findGateway, type FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
+import type { FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
 import { gatewayFromUrl, type ProbeOptions } from "../upnp/gateway/probe-gateway.js";
 import type { WanConnection } from "../upnp/gateway/wan-connection.js";
 import { ssdpSearchDefaults, type SsdpTraceEvent } from "../upnp/ssdp/ssdp-search-options.js";
@@ -108,16 +108,19 @@ export function explainRefusedReplies(error: unknown, facts: ErrorFacts): unknow
   return new NoGatewayError(`no usable search reply: ${replies} ignored, for LOCATION ${refused.location}: ${refused.reason}`, { cause: error });
 }
 
+/** The best gateway discovery finds. Discovery's code is loaded only when there is no --gateway URL. */
+async function discoverGateway(context: CommandContext, settings: ClientSettings): Promise<WanConnection> {
+  const { findGateway } = await import("../upnp/gateway/find-gateways.js");
+  return context.terminal.withSpinner("Searching for a gateway…", () => findGateway(settings.search));
+}
+
 /** The gateway named by `--gateway`, or the best one discovery finds; records its external address for hints. */
 export async function connectGateway(context: CommandContext, settings: ClientSettings): Promise<WanConnection> {
   const { terminal, facts } = context;
   facts.gatewayUrl = settings.gatewayUrl;
   let gateway: WanConnection;
   try {
-    gateway =
-      settings.gatewayUrl !== undefined
-        ? await gatewayFromUrl(settings.gatewayUrl, settings.probe)
-        : await terminal.withSpinner("Searching for a gateway…", () => findGateway(settings.search));
+    gateway = settings.gatewayUrl !== undefined ? await gatewayFromUrl(settings.gatewayUrl, settings.probe) : await discoverGateway(context, settings);
   } catch (error) {
     throw explainRefusedReplies(error, facts);
   }

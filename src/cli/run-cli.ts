@@ -1,7 +1,7 @@
 import { startDeadline, type Deadline } from "../util/deadline.js";
 import { parseTimeout } from "./argument-checks.js";
 import { type Command, type CommandContext } from "./command-context.js";
-import { commandNames, commandTakes, parseCommandLine, type CommandLine, type CommandName } from "./command-line.js";
+import { commandNames, commandTakes, parseCommandLine, type CommandLine, type CommandName, type OptionValues } from "./command-line.js";
 import type { ErrorFacts } from "./error-report.js";
 import { ExitCode, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
 import { defaultCommandTimeoutMs, helpText } from "./help-text.js";
@@ -46,10 +46,10 @@ const ownLines = (text: string) => joinText(text.trimEnd().split("\n"));
  * The deadline of a command that talks to a gateway: `--timeout` is the time budget of the whole
  * command; when it runs out the command's signal aborts with a `TimeoutError`.
  */
-function commandDeadline(line: CommandLine & { command: CommandName }, signal: AbortSignal): { timeoutMs: number; deadline: Deadline } | undefined {
-  if (!commandTakes(line.command, "timeout")) return undefined;
-  const timeoutMs = line.values.timeout === undefined ? defaultCommandTimeoutMs : parseTimeout(line.values.timeout);
-  return { timeoutMs, deadline: startDeadline(`porthole ${line.command}`, timeoutMs, signal) };
+function commandDeadline(command: CommandName, values: OptionValues, signal: AbortSignal): { timeoutMs: number; deadline: Deadline } | undefined {
+  if (!commandTakes(command, "timeout")) return undefined;
+  const timeoutMs = values.timeout === undefined ? defaultCommandTimeoutMs : parseTimeout(values.timeout);
+  return { timeoutMs, deadline: startDeadline(`porthole ${command}`, timeoutMs, signal) };
 }
 
 /**
@@ -82,7 +82,7 @@ export async function runCli(args: readonly string[], streams: CliStreams, signa
   let budget: ReturnType<typeof commandDeadline>;
   let stopTracing = (): void => {};
   try {
-    budget = commandDeadline({ ...line, command: line.command }, signal);
+    budget = commandDeadline(line.command, line.values, signal);
     const context: CommandContext = { line, terminal, signal: budget?.deadline.signal ?? signal, timeoutMs: budget?.timeoutMs, facts };
     if (terminal.verbose) stopTracing = (await import("./verbose-trace.js")).traceHttp(terminal);
     const command = await commands[line.command]();
