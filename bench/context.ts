@@ -19,6 +19,8 @@ export const repetitions = {
   quick: 20,
   /** Something that waits for a timer (the compatible discover) or starts a process. */
   process: 10,
+  /** A process that only starts, or asks one thing: cheap, and at tens of ms the noisiest rows. */
+  startup: 20,
   /** upnpc with discovery: it always waits its whole 2 s. */
   slowProcess: 5,
   /** 1,000 requests. */

@@ -21,17 +21,20 @@ export const processSubjects = {
   cliIpKnown: "porthole ip --gateway URL",
   cliMap: "porthole map (discovers)",
   cliMapKnown: "porthole map --gateway URL",
+  cliCycle: "porthole map, then porthole unmap --gateway URL",
   nodeStartup: "floor: node -e 0 (Node start-up alone)",
   cliStartup: "porthole --version (start-up + imports)",
+  cliHelp: "porthole --help (start-up, no library)",
 } as const;
 
-/** The CLI being measured; built from src/cli by `tsc`. */
-const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The CLI being measured: the bundle the package ships as `porthole` (`npm run build`). */
+const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 
 /** The CLI's arguments for each job (the `--gateway URL` variants add that option). */
 const cliArguments = {
   ip: (): string[] => ["ip"],
   map: (port: number): string[] => ["map", String(port), "--proto", "udp"],
+  unmap: (port: number): string[] => ["unmap", String(port), "--proto", "udp"],
 };
 
 function expectOutput(result: CommandResult, pattern: RegExp, what: string): void {
@@ -90,44 +93,53 @@ export async function measureProcesses(context: BenchContext): Promise<void> {
   if (why !== undefined) {
     for (const subject of [processSubjects.cliIp, processSubjects.cliIpKnown]) recorder.skip("cli-ip", subject, why);
     for (const subject of [processSubjects.cliMap, processSubjects.cliMapKnown]) recorder.skip("cli-map", subject, why);
+    recorder.skip("cycle", processSubjects.cliCycle, why);
     return;
-  }
-  // What any Node CLI pays before its first packet, to read the rows below against.
-  const startups: Array<[string, string[]]> = [[processSubjects.nodeStartup, ["-e", "0"]], [processSubjects.cliStartup, [cliPath, "--version"]]];
-  for (const [subject, args] of startups) {
-    const samples: number[] = [];
-    for (let index = 0; index < repetitions.process; index++) samples.push(await timeProcess(process.execPath, args, /^/));
-    recorder.record("cli-ip", subject, samples);
   }
   const gatewayOption = ["--gateway", daemon.descriptionUrl];
   const externalAddress = /\d+\.\d+\.\d+\.\d+/;
-  for (const [options, subject] of [
-    [[], processSubjects.cliIp],
-    [gatewayOption, processSubjects.cliIpKnown],
-  ] as const) {
-    const samples: number[] = [];
-    for (let index = 0; index < repetitions.process; index++) {
-      samples.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.ip(), ...options], externalAddress));
-    }
-    recorder.record("cli-ip", subject, samples);
+  // What any Node CLI pays before its first packet (node -e 0), to read the rows below against.
+  // Taken in turns, one of each per round, so that a change in the machine's load touches every
+  // row alike: the targets compare these rows with each other.
+  const rows: Array<[string, string[], RegExp]> = [
+    [processSubjects.nodeStartup, ["-e", "0"], /^/],
+    [processSubjects.cliStartup, [cliPath, "--version"], /^\d/],
+    [processSubjects.cliHelp, [cliPath, "--help"], /^Usage: porthole/],
+    [processSubjects.cliIp, [cliPath, ...cliArguments.ip()], externalAddress],
+    [processSubjects.cliIpKnown, [cliPath, ...cliArguments.ip(), ...gatewayOption], externalAddress],
+  ];
+  const samples = rows.map((): number[] => []);
+  for (let round = 0; round < repetitions.startup; round++) {
+    for (const [index, [, args, pattern]] of rows.entries()) samples[index]!.push(await timeProcess(process.execPath, args, pattern));
   }
-  for (const [options, subject, firstPort] of [
-    [[], processSubjects.cliMap, portBase.cli],
-    [gatewayOption, processSubjects.cliMapKnown, portBase.cli + 100],
-  ] as const) {
-    const samples: number[] = [];
-    for (let index = 0; index < repetitions.process; index++) {
-      samples.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.map(firstPort + index), ...options], /./));
-      if (!(await isMapped(service, firstPort + index, "UDP"))) throw new Error(`porthole map ${firstPort + index} made no mapping`);
-      await sendRaw(deleteRequest(service, firstPort + index, "UDP"));
-    }
-    recorder.record("cli-map", subject, samples);
+  rows.forEach(([subject], index) => recorder.record("cli-ip", subject, samples[index]!));
+  // The map with discovery is also the first half of the CLI's cycle, unmapped as upnpc's is: by URL.
+  const maps: number[] = [];
+  const cycles: number[] = [];
+  for (let index = 0; index < repetitions.process; index++) {
+    const port = portBase.cli + index;
+    const mapMs = await timeProcess(process.execPath, [cliPath, ...cliArguments.map(port)], /./);
+    if (!(await isMapped(service, port, "UDP"))) throw new Error(`porthole map ${port} made no mapping`);
+    const unmapMs = await timeProcess(process.execPath, [cliPath, ...cliArguments.unmap(port), ...gatewayOption], /^removed UDP port/);
+    if (await isMapped(service, port, "UDP")) throw new Error(`porthole unmap ${port} left the mapping`);
+    maps.push(mapMs);
+    cycles.push(mapMs + unmapMs);
   }
+  recorder.record("cycle", processSubjects.cliCycle, cycles, "two processes, as upnpc's; map also reads the entry back");
+  recorder.record("cli-map", processSubjects.cliMap, maps);
+  const mapsKnown: number[] = [];
+  for (let index = 0; index < repetitions.process; index++) {
+    const port = portBase.cli + 100 + index;
+    mapsKnown.push(await timeProcess(process.execPath, [cliPath, ...cliArguments.map(port), ...gatewayOption], /./));
+    if (!(await isMapped(service, port, "UDP"))) throw new Error(`porthole map ${port} made no mapping`);
+    await sendRaw(deleteRequest(service, port, "UDP"));
+  }
+  recorder.record("cli-map", processSubjects.cliMapKnown, mapsKnown);
 }
 
 /** Why the CLI rows cannot be measured (not built, or failing), or undefined when it works. */
 async function whyCliCannotRun(): Promise<string | undefined> {
-  if (!existsSync(cliPath)) return "CLI not built (no build/src/cli/main.js)";
+  if (!existsSync(cliPath)) return "CLI not built (no build/bin/porthole.js: npm run build)";
   const result = await runInLan(process.execPath, [cliPath, "--version"]);
   if (result.code === 0) return undefined;
   const error = `${result.stderr}${result.stdout}`.split("\n").find((line) => /Error/.test(line)) ?? `exit code ${result.code}`;

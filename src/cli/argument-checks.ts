@@ -1,5 +1,6 @@
 import { isIPv4, isIP } from "node:net";
-import { InvalidArgumentError, type TransportProtocol } from "../index.js";
+import { InvalidArgumentError } from "../errors/errors.js";
+import type { TransportProtocol } from "../mapping/port-mapper.js";
 
 /** A port 1..65535 written in decimal digits only ("08080" and "8e3" are refused, not guessed at). */
 export function parsePort(text: string | undefined, what: string): number {
@@ -66,8 +67,9 @@ export function parseSsdpTarget(text: string): { address: string; port: number }
 
 /** A text argument the gateway stores, such as the mapping's description: printable, not huge. */
 export function parseDescription(text: string): string {
+  // Counted in characters (code points), as the user typed them: an emoji is one, not two UTF-16 units.
   // Control characters other than tab are not valid in XML 1.0 and break routers' parsers.
-  if (text.length > 256 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) {
+  if ([...text].length > 256 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) {
     throw new InvalidArgumentError("--description must be at most 256 characters, without control characters");
   }
   return text;
@@ -76,4 +78,13 @@ export function parseDescription(text: string): string {
 /** A port to listen on: 0 lets the system pick a free one. */
 export function parseListenPort(text: string, option: string): number {
   return text === "0" ? 0 : parsePort(text, option);
+}
+
+/** `--max-entries`: how many entries `list` reads at most, 1 to 65536 (the whole port range). */
+export function parseMaxEntries(text: string): number {
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= 65536)) {
+    throw new InvalidArgumentError(`--max-entries must be a whole number from 1 to 65536, got ${JSON.stringify(text)}`);
+  }
+  return value;
 }

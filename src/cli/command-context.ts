@@ -1,16 +1,25 @@
 import type { CommandLine } from "./command-line.js";
 import type { ErrorFacts } from "./error-report.js";
+import type { ExitCodeValue } from "./exit-codes.js";
 import type { Terminal } from "./terminal.js";
 
 /** What every command gets. */
 export interface CommandContext {
   readonly line: CommandLine;
   readonly terminal: Terminal;
-  /** Aborted by Ctrl-C (SIGINT) or SIGTERM. */
+  /**
+   * Aborted by Ctrl-C or SIGTERM, by an output nobody reads any more, and — for the commands that
+   * talk to a gateway — with a `TimeoutError` when the command's time budget (`timeoutMs`) runs out.
+   */
   readonly signal: AbortSignal;
+  /** `--timeout`: the time budget of the whole command; undefined for `gateway` and `demo`, which run until stopped. */
+  readonly timeoutMs: number | undefined;
   /** Filled in as the command learns things, for the hint if it fails. */
   readonly facts: ErrorFacts;
 }
 
-/** Runs one command; resolves when it succeeded, rejects with what failed. */
-export type Command = (context: CommandContext) => Promise<void>;
+/**
+ * Runs one command; resolves when it is done (with the exit code when it reported a failure
+ * itself, as `unmap --proto both` does for each protocol), rejects with what failed.
+ */
+export type Command = (context: CommandContext) => Promise<ExitCodeValue | void>;

@@ -1,8 +1,14 @@
-import { parseArgs } from "node:util";
-import { InvalidArgumentError } from "../index.js";
+import { InvalidArgumentError } from "../errors/errors.js";
 
 export const commandNames = ["discover", "ip", "map", "unmap", "list", "gateway", "demo"] as const;
 export type CommandName = (typeof commandNames)[number];
+
+interface OptionSpec {
+  readonly type: "boolean" | "string";
+  readonly short?: string;
+  /** Repeatable: every value is kept, in order. Otherwise the last one given wins. */
+  readonly multiple?: boolean;
+}
 
 /** Every option of every command; which command takes which is `optionsOf`. */
 const optionSpecs = {
@@ -21,6 +27,7 @@ const optionSpecs = {
   description: { type: "string" },
   "internal-client": { type: "string" },
   "any-port": { type: "boolean" },
+  "max-entries": { type: "string" },
   address: { type: "string" },
   "http-port": { type: "string" },
   "ssdp-port": { type: "string" },
@@ -32,9 +39,11 @@ const optionSpecs = {
   "no-natpmp": { type: "boolean" },
   "no-pcp": { type: "boolean" },
   "port-control-port": { type: "string" },
-} as const;
+} as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof optionSpecs;
+type OptionValue<S extends OptionSpec> = S["type"] extends "boolean" ? boolean : S extends { multiple: true } ? string[] : string;
+export type OptionValues = { -readonly [K in OptionName]?: OptionValue<(typeof optionSpecs)[K]> };
 
 /** Options every command takes. */
 const generalOptions: readonly OptionName[] = ["json", "verbose", "help", "version"];
@@ -44,12 +53,17 @@ const clientOptions: readonly OptionName[] = ["gateway", "interface", "ipv6", "t
 const optionsOf: Readonly<Record<CommandName, readonly OptionName[]>> = {
   discover: clientOptions,
   ip: clientOptions,
-  list: clientOptions,
+  list: [...clientOptions, "max-entries"],
   map: [...clientOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
   unmap: [...clientOptions, "proto"],
   gateway: ["address", "http-port", "ssdp-port", "igd", "external-address", "quirk", "multicast-interface", "no-upnp", "no-natpmp", "no-pcp", "port-control-port"],
   demo: [],
 };
+
+/** Whether `command` takes the option `name`. */
+export function commandTakes(command: CommandName, name: OptionName): boolean {
+  return generalOptions.includes(name) || optionsOf[command].includes(name);
+}
 
 /** Names of the positional arguments each command needs. */
 const positionalsOf: Readonly<Record<CommandName, readonly string[]>> = {
@@ -62,16 +76,81 @@ const positionalsOf: Readonly<Record<CommandName, readonly string[]>> = {
   demo: [],
 };
 
-function parse(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: optionSpecs, allowPositionals: true, strict: true });
-  } catch (error) {
-    // parseArgs throws a TypeError with a readable message for unknown options and missing values.
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-  }
+const longNames = new Set(Object.keys(optionSpecs));
+const isOptionName = (name: string): name is OptionName => longNames.has(name);
+const shortNames: ReadonlyMap<string, OptionName> = new Map(
+  (Object.entries(optionSpecs) as Array<[OptionName, OptionSpec]>).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])),
+);
+
+/**
+ * A word that reads as a value, not an option: anything not starting with "-", "-" alone, and
+ * negative numbers, so that `--lease -1` and `map -1` reach the range checks and get their
+ * plain message instead of being taken for options.
+ */
+function isValueWord(word: string): boolean {
+  return !word.startsWith("-") || word === "-" || /^-\d/.test(word);
 }
 
-export type OptionValues = ReturnType<typeof parse>["values"];
+function setValue(values: OptionValues, name: OptionName, value: string | true): void {
+  const spec: OptionSpec = optionSpecs[name];
+  const bag = values as Record<string, unknown>;
+  if (spec.multiple) bag[name] = [...((bag[name] as string[] | undefined) ?? []), value];
+  else bag[name] = value;
+}
+
+/** `--lease` without a value; when the next word is no option of ours, how to give it as the value. */
+function missingValue(name: string, next: string | undefined): InvalidArgumentError {
+  const isOption = next !== undefined && (next.startsWith("--") ? isOptionName(next.slice(2).split("=")[0]!) : shortNames.has(next.slice(1, 2)));
+  return new InvalidArgumentError(
+    next === undefined || isOption ? `--${name} needs a value` : `--${name} needs a value; to give one that begins with "-", write --${name}=${next}`,
+  );
+}
+
+/**
+ * Reads options and positionals. A string option takes the next word as its value unless that
+ * word is an option itself (then the value is missing: `--lease --json`); a value that begins
+ * with "-" can always be given as `--name=value`. After `--` every word is positional.
+ */
+function parse(args: readonly string[]): { values: OptionValues; positionals: string[] } {
+  const values: OptionValues = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (isValueWord(word)) {
+      positionals.push(word);
+      continue;
+    }
+    if (!word.startsWith("--")) {
+      // Short options are all switches, and may be grouped: -vh.
+      for (const letter of word.slice(1)) {
+        const name = shortNames.get(letter);
+        if (name === undefined) throw new InvalidArgumentError(`unknown option "-${letter}"`);
+        setValue(values, name, true);
+      }
+      continue;
+    }
+    const equals = word.indexOf("=");
+    const name = word.slice(2, equals === -1 ? undefined : equals);
+    if (!isOptionName(name)) throw new InvalidArgumentError(`unknown option "--${name}"`);
+    const spec: OptionSpec = optionSpecs[name];
+    if (spec.type === "boolean") {
+      if (equals !== -1) throw new InvalidArgumentError(`--${name} takes no value`);
+      setValue(values, name, true);
+    } else if (equals !== -1) {
+      setValue(values, name, word.slice(equals + 1));
+    } else {
+      const next = args[i + 1];
+      if (next === undefined || !isValueWord(next)) throw missingValue(name, next);
+      setValue(values, name, next);
+      i++;
+    }
+  }
+  return { values, positionals };
+}
 
 export interface CommandLine {
   /** Undefined for a bare `porthole`, `porthole --help` or `porthole --version`. */
@@ -88,7 +167,8 @@ function isCommandName(word: string): word is CommandName {
 /**
  * Reads the command line. Options may come before or after the command.
  * @throws InvalidArgumentError for an unknown command or option, an option the command does not
- * take, or a missing or extra argument; `--help` and `--version` skip the argument count.
+ * take, a missing option value, or a missing or extra argument; `--help` and `--version` skip
+ * the argument count.
  */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const { values, positionals } = parse(args);
@@ -97,8 +177,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (!isCommandName(word)) {
     throw new InvalidArgumentError(`unknown command "${word}"; commands: ${commandNames.join(", ")}`);
   }
-  const allowed = new Set([...generalOptions, ...optionsOf[word]]);
-  const misplaced = (Object.keys(values) as OptionName[]).find((name) => !allowed.has(name));
+  const misplaced = (Object.keys(values) as OptionName[]).find((name) => !commandTakes(word, name));
   if (misplaced !== undefined) throw new InvalidArgumentError(`${word} does not take --${misplaced}`);
   const names = positionalsOf[word];
   if (!values.help && !values.version) {

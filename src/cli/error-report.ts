@@ -1,7 +1,17 @@
-import { HttpError, InvalidArgumentError, NoGatewayError, PortholeError, TimeoutError } from "../index.js";
+import { HttpError, InvalidArgumentError, MappingDroppedError, NoGatewayError, PortholeError, TimeoutError } from "../errors/errors.js";
 import { resultNameOf, resultOf } from "../compat/result-of.js";
+import { isSearchWithoutRoute } from "./exit-codes.js";
 import type { Terminal } from "./terminal.js";
-import { doubleNatNote } from "./wording.js";
+import { escaped, type Printable } from "./terminal-text.js";
+import { externalAddressVerdict } from "./wording.js";
+
+/** Search replies whose LOCATION discovery would not follow (see `allowForeignLocations`). */
+export interface RefusedReplies {
+  count: number;
+  /** The first reply's LOCATION and why it was refused. */
+  location: string;
+  reason: string;
+}
 
 /** What a command learnt before failing that makes the hint precise. */
 export interface ErrorFacts {
@@ -13,54 +23,79 @@ export interface ErrorFacts {
   externalAddress?: string | undefined;
   /** A refused port and the mapping that holds it, looked up after a 718. */
   conflict?: { port: number; protocol: string; holder: string | undefined } | undefined;
+  /** Replies discovery ignored because of their LOCATION. */
+  refusedReplies?: RefusedReplies | undefined;
+}
+
+/** The error part of the `--json` error document (docs/cli.md). */
+export interface ErrorJson {
+  /** porthole's error code (`PORTHOLE_TIMEOUT`, ...); null for an unexpected failure. */
+  code: string | null;
+  /** The Redot/Godot `UPNPResult` of the failure, and its name. */
+  result: number;
+  resultName: string;
+  upnpCode: number | null;
+  message: string;
 }
 
 /** The `--json` error document (docs/cli.md). */
 export interface ErrorDocument {
-  error: {
-    /** porthole's error code (`PORTHOLE_TIMEOUT`, ...); null for an unexpected failure. */
-    code: string | null;
-    /** The Redot/Godot `UPNPResult` of the failure, and its name. */
-    result: number;
-    resultName: string;
-    upnpCode: number | null;
-    message: string;
+  error: ErrorJson;
+}
+
+/** `error` as JSON; `subject` ("TCP port 8080") goes in front of the message when one command did several things. */
+export function errorJson(error: unknown, subject?: string): ErrorJson {
+  const message = error instanceof Error ? error.message : String(error);
+  const portholeError = error instanceof PortholeError ? error : undefined;
+  return {
+    code: portholeError?.code ?? null,
+    result: resultOf(error),
+    resultName: resultNameOf(error),
+    upnpCode: portholeError?.upnpCode ?? null,
+    message: subject === undefined ? message : `${subject}: ${message}`,
   };
 }
 
 export function errorDocument(error: unknown): ErrorDocument {
-  const message = error instanceof Error ? error.message : String(error);
-  const portholeError = error instanceof PortholeError ? error : undefined;
-  return {
-    error: {
-      code: portholeError?.code ?? null,
-      result: resultOf(error),
-      resultName: resultNameOf(error),
-      upnpCode: portholeError?.upnpCode ?? null,
-      message,
-    },
-  };
+  return { error: errorJson(error) };
 }
 
 /** ConflictInMappingEntry and ConflictWithOtherMechanisms: someone else holds the port. */
 export const conflictCodes: ReadonlySet<number> = new Set([718, 729]);
+
+function noGatewayHint(error: NoGatewayError, facts: ErrorFacts): string {
+  if (facts.gatewayUrl !== undefined) {
+    return `nothing usable at ${facts.gatewayUrl}: check the URL ("porthole discover" prints each gateway's description URL)`;
+  }
+  if (facts.refusedReplies !== undefined) {
+    return "porthole follows a LOCATION only when it is an http: URL on the replying host or on a network of the interface " +
+      "the reply came in on, because anyone on the network can answer a search. If you trust that device, give its " +
+      "description URL with --gateway URL";
+  }
+  return error.nothingAnswered
+    ? "no UPnP device answered: UPnP may be off on the router, or multicast is blocked on this network (WSL2, Docker, VPN). " +
+        "Try --interface NAME, or --gateway URL if you know the description URL"
+    : "devices answered, but none offers port mapping (no WANIPConnection or WANPPPConnection service, or it is disconnected)";
+}
 
 /** What to try next, in plain words, or undefined when there is nothing useful to say. */
 export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {
   if (error instanceof InvalidArgumentError) {
     return facts.command ? `see "porthole ${facts.command} --help"` : `see "porthole --help"`;
   }
-  if (error instanceof NoGatewayError) {
-    if (facts.gatewayUrl !== undefined) {
-      return `nothing usable at ${facts.gatewayUrl}: check the URL ("porthole discover" prints each gateway's description URL)`;
-    }
-    return error.nothingAnswered
-      ? "no UPnP device answered: UPnP may be off on the router, or multicast is blocked on this network (WSL2, Docker, VPN). " +
-          "Try --interface NAME, or --gateway URL if you know the description URL"
-      : "devices answered, but none offers port mapping (no WANIPConnection or WANPPPConnection service, or it is disconnected)";
+  if (error instanceof NoGatewayError) return noGatewayHint(error, facts);
+  if (isSearchWithoutRoute(error)) {
+    return "this host has no route for the search (no multicast route, no default route, or no address of that family): " +
+      "name the gateway with --gateway URL, or the interface to search on with --interface NAME";
   }
-  if (error instanceof TimeoutError) return `the gateway did not answer in ${error.timeoutMs} ms; check the address, or raise --timeout`;
+  if (error instanceof TimeoutError) {
+    return `raise --timeout: it is the time budget of the whole command, and ${error.timeoutMs} ms were not enough`;
+  }
   if (error instanceof HttpError && error.status === undefined) return `nothing answered at ${error.url}; check --gateway`;
+  if (error instanceof MappingDroppedError) {
+    return "the router accepted the mapping, then dropped it: asked right after, it no longer lists it (DD-WRT and others do this). " +
+      "Mappings on this router cannot be relied on; check its UPnP settings";
+  }
   if (!(error instanceof PortholeError) || error.upnpCode === undefined) return undefined;
   const code = error.upnpCode;
   if (conflictCodes.has(code) && facts.conflict) {
@@ -73,7 +108,7 @@ export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {
       "and only ports from 1024 up (miniupnpd secure_mode). Check the router's UPnP settings";
   }
   if (code === 501 && facts.externalAddress !== undefined) {
-    const note = doubleNatNote(facts.externalAddress);
+    const { note } = externalAddressVerdict(facts.externalAddress);
     if (note) return `${note}; routers in that position often refuse every mapping`;
   }
   if (code === 714) return `no such mapping; "porthole list" shows the gateway's table`;
@@ -81,17 +116,20 @@ export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {
   return undefined;
 }
 
-/** Writes the error: a JSON document on stdout with `--json`, else plain words on stderr. */
-export function reportError(terminal: Terminal, error: unknown, facts: ErrorFacts): void {
-  const document = errorDocument(error);
+/**
+ * Writes the error: a JSON document on stdout with `--json`, else plain words on stderr, every
+ * part from outside (messages carry what routers said) escaped. `subject` ("TCP port 8080") says
+ * which part of the command failed, when it did several.
+ */
+export function reportError(terminal: Terminal, error: unknown, facts: ErrorFacts, subject?: string): void {
   if (terminal.json) {
-    terminal.printJson(document);
+    terminal.printJson(errorDocument(error));
     return;
   }
   const { err } = terminal;
-  const { resultName, upnpCode, message } = document.error;
-  terminal.note(`${err.red(err.bold("porthole: error:"))} ${message}`);
+  const { resultName, upnpCode, message } = errorJson(error, subject);
+  terminal.note(escaped`${err.red(err.bold("porthole: error:"))} ${message}`);
   terminal.note(err.dim(`  ${resultName}${upnpCode === null ? "" : `, UPnP error ${upnpCode}`}`));
-  const hint = hintFor(error, facts);
-  if (hint !== undefined) terminal.note(`  ${err.cyan("hint:")} ${hint}`);
+  const hint: Printable | undefined = hintFor(error, facts);
+  if (hint !== undefined) terminal.note(escaped`  ${err.cyan("hint:")} ${hint}`);
 }

@@ -1,7 +1,10 @@
+import type { Writable } from "node:stream";
+import { escaped, rawOf, wrapText, type Printable, type TerminalText } from "./terminal-text.js";
+
 /** The streams and environment a command runs with; tests and `main.ts` pass the process's own. */
 export interface CliStreams {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -10,17 +13,18 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
   return stream.isTTY === true && (env["NO_COLOR"] ?? "") === "" && env["TERM"] !== "dumb";
 }
 
+/** Styles for one stream; each escapes what it is given (see terminal-text.ts). */
 export interface Style {
-  bold(text: string): string;
-  dim(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  red(text: string): string;
-  cyan(text: string): string;
+  bold(text: Printable): TerminalText;
+  dim(text: Printable): TerminalText;
+  green(text: Printable): TerminalText;
+  yellow(text: Printable): TerminalText;
+  red(text: Printable): TerminalText;
+  cyan(text: Printable): TerminalText;
 }
 
-const sgr = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
-const plain = (text: string): string => text;
+const sgr = (open: number, close: number) => (text: Printable) => wrapText(`\x1b[${open}m`, text, `\x1b[${close}m`);
+const plain = (text: Printable): TerminalText => escaped`${text}`;
 
 export function styleFor(enabled: boolean): Style {
   if (!enabled) return { bold: plain, dim: plain, green: plain, yellow: plain, red: plain, cyan: plain };
@@ -33,6 +37,8 @@ const spinnerIntervalMs = 80;
 /**
  * Where a command writes: its result on stdout (text or one JSON document), everything else —
  * notes, warnings, the verbose trace, the spinner — on stderr, so `porthole ip` can be piped.
+ * Every line is escaped on its way out (terminal-text.ts) except JSON, which JSON.stringify
+ * already escapes.
  */
 export class Terminal {
   readonly json: boolean;
@@ -50,27 +56,32 @@ export class Terminal {
     this.err = styleFor(colourEnabled(streams.stderr, streams.env));
   }
 
+  /** Writes unless the stream already failed (its reader went away: see output-failure.ts). */
+  #write(stream: Writable, raw: string): void {
+    if (!stream.destroyed) stream.write(raw);
+  }
+
   /** A line of the result, in text mode. */
-  print(text = ""): void {
-    this.#streams.stdout.write(`${text}\n`);
+  print(text: Printable = ""): void {
+    this.#write(this.#streams.stdout, `${rawOf(text)}\n`);
   }
 
   /** The result, in JSON mode: one document. */
   printJson(value: unknown): void {
-    this.#streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.#write(this.#streams.stdout, `${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** A diagnostic line on stderr. */
-  note(text: string): void {
-    this.#streams.stderr.write(`${text}\n`);
+  note(text: Printable): void {
+    this.#write(this.#streams.stderr, `${rawOf(text)}\n`);
   }
 
-  warn(text: string): void {
-    this.note(`${this.err.yellow("note:")} ${text}`);
+  warn(text: Printable): void {
+    this.note(escaped`${this.err.yellow("note:")} ${text}`);
   }
 
   /** A line of the `--verbose` trace. */
-  trace(text: string): void {
+  trace(text: Printable): void {
     if (this.verbose) this.note(this.err.dim(text));
   }
 
@@ -83,7 +94,7 @@ export class Terminal {
     if (stderr.isTTY !== true || this.verbose) return task();
     let frame = 0;
     const draw = (): void => {
-      stderr.write(`\r${this.err.cyan(spinnerFrames[frame++ % spinnerFrames.length]!)} ${label}`);
+      this.#write(stderr, `\r${rawOf(escaped`${this.err.cyan(spinnerFrames[frame++ % spinnerFrames.length]!)} ${label}`)}`);
     };
     draw();
     const timer = setInterval(draw, spinnerIntervalMs);
@@ -91,7 +102,7 @@ export class Terminal {
       return await task();
     } finally {
       clearInterval(timer);
-      stderr.write("\r\x1b[K");
+      this.#write(stderr, "\r\x1b[K");
     }
   }
 }

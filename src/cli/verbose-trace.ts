@@ -1,16 +1,15 @@
 import type diagnostics from "node:diagnostics_channel";
-import {
-  httpRequestErrorChannel,
-  httpRequestStartChannel,
-  httpResponseFinishChannel,
-  type HttpResponse,
-  type SsdpTraceEvent,
-  type TracedHttpRequest,
-} from "../index.js";
+import { httpRequestErrorChannel, httpRequestStartChannel, httpResponseFinishChannel, type TracedHttpRequest } from "../http/http-diagnostics.js";
+import type { HttpResponse } from "../http/http-request.js";
+import type { SsdpTraceEvent } from "../upnp/ssdp/ssdp-search-options.js";
 import type { Terminal } from "./terminal.js";
+import { joinText } from "./terminal-text.js";
+import { hostPort } from "./wording.js";
 
-const endpoint = (event: { family: 4 | 6; address: string; port: number }): string =>
-  event.family === 6 ? `[${event.address}]:${event.port}` : `${event.address}:${event.port}`;
+const endpoint = (event: { address: string; port: number }): string => hostPort(event.address, event.port);
+
+/** A socket error as its code ("ENETUNREACH"): Node's message repeats the address without brackets. */
+const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 
 function assertNever(event: never): void {
   throw new Error(`unknown SSDP trace event ${JSON.stringify(event)}`);
@@ -23,7 +22,7 @@ export function ssdpTracer(terminal: Terminal): (event: SsdpTraceEvent) => void 
       case "sent":
         return terminal.trace(`ssdp → ${endpoint(event)}  M-SEARCH ${event.searchTarget} (send ${event.attempt + 1})`);
       case "send-failed":
-        return terminal.trace(`ssdp ✗ ${endpoint(event)}  M-SEARCH ${event.searchTarget}: ${String(event.error)}`);
+        return terminal.trace(`ssdp ✗ ${endpoint(event)}  M-SEARCH ${event.searchTarget}: ${errorCode(event.error)}`);
       case "received":
         return terminal.trace(`ssdp ← ${endpoint(event)}  ${event.reply.st}  LOCATION ${event.reply.location}`);
       case "duplicate":
@@ -73,7 +72,8 @@ export function traceHttp(terminal: Terminal): () => void {
     const shown = body.length > maxTracedBodyChars ? `${body.slice(0, maxTracedBodyChars)}…` : body;
     // Requests run in parallel: each reply names the request it answers.
     const heading = `http ← ${response.status} for ${describe(request)}${soapActionName(request)} (${Buffer.byteLength(body)} bytes)`;
-    terminal.trace(shown ? `${heading}\n${shown.replace(/^/gm, "       ")}` : heading);
+    // The body is the router's: each of its lines is escaped on its own, under the heading.
+    terminal.trace(shown ? joinText([heading, ...shown.split("\n").map((line) => `       ${line}`)]) : heading);
   };
   const onError = (message: unknown): void => {
     const { error } = message as { error: unknown };

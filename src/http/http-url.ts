@@ -1,5 +1,5 @@
-import { isIPv6 } from "node:net";
 import { InvalidResponseError } from "../errors/errors.js";
+import { isIPv6Literal } from "../net/ipv6-literal.js";
 
 /**
  * An http: URL split into what a socket needs. WHATWG `URL` rejects IPv6 zone ids
@@ -69,5 +69,5 @@ export function parseHttpUrl(text: string, base?: string): HttpTarget {
  */
 export function hostHeader(address: string, port: number): string {
   const bare = address.split("%")[0]!;
-  return isIPv6(bare) ? `[${bare}]:${port}` : `${bare}:${port}`;
+  return isIPv6Literal(bare) ? `[${bare}]:${port}` : `${bare}:${port}`;
 }

@@ -1,6 +1,6 @@
 import dgram from "node:dgram";
-import { isIPv6 } from "node:net";
 import { SocketError } from "../errors/errors.js";
+import { isIPv6Literal } from "./ipv6-literal.js";
 
 /** Strips the `::ffff:` prefix (any case) Node puts on IPv4 peers of dual-stack sockets. */
 export function unmapIPv4(address: string): string {
@@ -14,7 +14,7 @@ export function unmapIPv4(address: string): string {
  */
 export function localAddressToward(host: string, port = 80): Promise<string> {
   const bare = host.split("%")[0]!;
-  const socket = dgram.createSocket(isIPv6(bare) ? "udp6" : "udp4");
+  const socket = dgram.createSocket(isIPv6Literal(bare) ? "udp6" : "udp4");
   return new Promise<string>((resolve, reject) => {
     const fail = (cause: Error): void => {
       socket.close();

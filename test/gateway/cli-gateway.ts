@@ -8,7 +8,8 @@ import type { RunningGatewayJson } from "../../src/cli/commands/gateway.js";
 import { stopProcess, stopProcessesInNamespace } from "./processes.js";
 import type { RigTopology } from "./rig-topology.js";
 
-export const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The bundle the package ships as `porthole`. */
+export const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 
 export interface RunningCliGateway {
   /** What it printed once running (`--json`). */

@@ -7,7 +7,8 @@ import { defaultExternalAddress, rigFromEnvironment, runInLan, startMiniupnpd } 
 import { listWithUpnpc } from "./upnpc-commands.js";
 
 const rig = rigFromEnvironment();
-const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The bundle the package ships as `porthole`. */
+const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 
 async function porthole(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const result = await runInLan(process.execPath, [cliPath, ...args], { timeoutMs: 20_000 });
@@ -34,6 +35,7 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
     gateways: [
       {
         location: daemon.descriptionUrl,
+        friendlyName: "Debian router",
         controlUrl: `http://${rig.gateway.lanIpv4}:${daemon.httpPort}/ctl/IPConn`,
         serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2",
         status: "Connected",
@@ -74,7 +76,8 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
 
   const removed = await portholeJson(["unmap", "5400", "--proto", "both", ...via]);
   assert.equal(removed.code, 0);
-  assert.deepEqual(removed.json, { removed: [{ protocol: "TCP", externalPort: 5400 }, { protocol: "UDP", externalPort: 5400 }] });
+  assert.deepEqual(removed.json.removed, [{ protocol: "TCP", externalPort: 5400 }, { protocol: "UDP", externalPort: 5400 }]);
+  assert.deepEqual(removed.json.results.map((r: { removed: boolean }) => r.removed), [true, true]);
   assert.deepEqual(await listWithUpnpc(rig, daemon.descriptionUrl), []);
 });
 
@@ -114,4 +117,17 @@ test("a usage error against miniupnpd exits 2 and leaves its table untouched", a
   const result = await porthole(["map", "70000", "--gateway", daemon.descriptionUrl]);
   assert.equal(result.code, 2);
   assert.deepEqual(await listWithUpnpc(rig, daemon.descriptionUrl), []);
+});
+
+test("no route for the search (a network namespace with no routes at all): exit 3, a hint to name the gateway, IPv6 in brackets", async () => {
+  // `unshare --net`: a fresh namespace, only a loopback that is down, so every M-SEARCH fails
+  // (ENETUNREACH; EADDRNOTAVAIL for IPv6, with no address to send from) and nothing can leave it.
+  for (const [family, destination] of [["IPv4", /239\.255\.255\.250:1900/], ["IPv6", /\[ff0[25]::c\]:1900/i]] as const) {
+    const args = [process.execPath, cliPath, "discover", ...(family === "IPv6" ? ["--ipv6"] : []), "--timeout", "2000"];
+    const result = await runInLan("unshare", ["--net", ...args], { timeoutMs: 20_000 });
+    assert.equal(result.code, 3, `${family}: ${result.stderr}`);
+    assert.match(result.stderr, /^porthole: error: cannot send an M-SEARCH to \S+: (ENETUNREACH|EADDRNOTAVAIL)$/m, family);
+    assert.match(result.stderr, destination, family);
+    assert.match(result.stderr, /hint: this host has no route for the search .*--gateway URL/, family);
+  }
 });

@@ -18,6 +18,7 @@ test("discover finds the gateway by unicast SSDP and prints the documented JSON 
     gateways: [
       {
         location: gateway.descriptionUrl,
+        friendlyName: "porthole virtual gateway",
         controlUrl: gateway.descriptionUrl.replace("/rootDesc.xml", "/ctl/IPConn"),
         serviceType: "urn:schemas-upnp-org:service:WANIPConnection:2",
         status: "Connected",
@@ -165,6 +166,7 @@ test("list prints the documented JSON shape and an aligned table", async (t) => 
       // IGD:2 turns a permanent lease into a week.
       { protocol: "UDP", externalPort: 27015, internalClient: "127.0.0.1", internalPort: 27015, description: "game server", lease: leases[1], enabled: true, remoteHost: "" },
     ],
+    truncated: false,
   });
 
   const table = await porthole(["list", ...via(gateway)]);
@@ -179,12 +181,18 @@ test("list prints the documented JSON shape and an aligned table", async (t) => 
   assert.match(lines[2]!, /game server$/);
 });
 
-test("unmap removes the mapping and prints { removed }; a missing one exits 1 with 714", async (t) => {
+test("unmap removes the mapping and prints { removed, results }; a missing one exits 1 with 714", async (t) => {
   const gateway = await virtualGateway(t);
   await porthole(["map", "8080", "--proto", "both", ...via(gateway)]);
   const { code, json } = await portholeJson(["unmap", "8080", "--proto", "Both", ...via(gateway)]);
   assert.equal(code, 0);
-  assert.deepEqual(json, { removed: [{ protocol: "TCP", externalPort: 8080 }, { protocol: "UDP", externalPort: 8080 }] });
+  assert.deepEqual(json, {
+    removed: [{ protocol: "TCP", externalPort: 8080 }, { protocol: "UDP", externalPort: 8080 }],
+    results: [
+      { protocol: "TCP", externalPort: 8080, removed: true, error: null },
+      { protocol: "UDP", externalPort: 8080, removed: true, error: null },
+    ],
+  });
   assert.equal(gateway.mappings.length, 0);
 
   const again = await porthole(["unmap", "8080", ...via(gateway)]);
@@ -259,4 +267,67 @@ test("Ctrl-C during discovery stops the search and exits 130", async (t) => {
   const result = await done;
   assert.equal(result.code, 130);
   assert.match(result.stderr, /interrupted/);
+});
+
+test("unmap --proto both tries UDP after TCP fails (714), reports each, and exits 1", async (t) => {
+  const gateway = await virtualGateway(t);
+  await porthole(["map", "8080", "--proto", "udp", ...via(gateway)]);
+  const plain = await porthole(["unmap", "8080", "--proto", "both", ...via(gateway)]);
+  assert.equal(plain.code, 1);
+  assert.equal(plain.stdout, "removed UDP port 8080\n");
+  assert.match(plain.stderr, /^porthole: error: TCP port 8080: DeletePortMapping failed: UPnP error 714/m);
+  assert.equal(gateway.mappings.length, 0);
+
+  await porthole(["map", "8080", "--proto", "udp", ...via(gateway)]);
+  const { code, json } = await portholeJson(["unmap", "8080", "--proto", "both", ...via(gateway)]);
+  assert.equal(code, 1);
+  assert.deepEqual(json.removed, [{ protocol: "UDP", externalPort: 8080 }]);
+  assert.deepEqual(
+    json.results.map((r: { protocol: string; removed: boolean; error: { upnpCode: number } | null }) => [r.protocol, r.removed, r.error?.upnpCode ?? null]),
+    [["TCP", false, 714], ["UDP", true, null]],
+  );
+  assert.match(json.results[0].error.message, /^TCP port 8080: DeletePortMapping failed/);
+  assert.equal(json.error.upnpCode, 714);
+  assert.match(json.error.message, /^TCP port 8080: /);
+  assert.equal(gateway.mappings.length, 0);
+});
+
+test("list --max-entries N stops at N and says the list was cut off, in text and JSON", async (t) => {
+  const gateway = await virtualGateway(t);
+  for (const port of [7001, 7002, 7003]) await porthole(["map", String(port), ...via(gateway)]);
+  const cut = await portholeJson(["list", "--max-entries", "2", ...via(gateway)]);
+  assert.equal(cut.code, 0);
+  assert.equal(cut.json.mappings.length, 2);
+  assert.equal(cut.json.truncated, true);
+  const whole = await portholeJson(["list", "--max-entries", "4", ...via(gateway)]);
+  assert.equal(whole.json.mappings.length, 3);
+  assert.equal(whole.json.truncated, false);
+
+  const text = await porthole(["list", "--max-entries", "2", ...via(gateway)]);
+  assert.equal(text.code, 0);
+  assert.equal(text.stdout.trimEnd().split("\n").length, 3);
+  assert.match(text.stderr, /the list stops at 2 entries: the gateway may hold more \(raise --max-entries/);
+  assert.doesNotMatch((await porthole(["list", "--max-entries", "4", ...via(gateway)])).stderr, /stops at/);
+  for (const bad of ["0", "65537", "-1", "all"]) {
+    assert.equal((await portholeJson(["list", "--max-entries", bad, ...via(gateway)])).code, 2, bad);
+  }
+});
+
+test("ip exits 1 when the external address is no usable address: empty, 0.0.0.0, loopback, link-local, not an IP", async (t) => {
+  const gateway = await virtualGateway(t);
+  for (const address of ["", "0.0.0.0", "127.0.0.1", "169.254.10.20", "not-an-ip-addr"]) {
+    gateway.setExternalAddress(address);
+    const { code, json } = await portholeJson(["ip", ...via(gateway)]);
+    assert.equal(code, 1, address);
+    assert.equal(json.error.code, "PORTHOLE_NO_EXTERNAL_ADDRESS", address);
+    const plain = await porthole(["ip", ...via(gateway)]);
+    assert.equal(plain.stdout, "", address);
+    assert.match(plain.stderr, /^porthole: error: the gateway reports no usable external address/m, address);
+  }
+  // A private address is usable (behind another NAT): printed, with the note on stderr.
+  gateway.setExternalAddress("10.0.0.2");
+  const nested = await porthole(["ip", ...via(gateway)]);
+  assert.equal(nested.code, 0);
+  assert.equal(nested.stdout, "10.0.0.2\n");
+  assert.match(nested.stderr, /double NAT/);
 });

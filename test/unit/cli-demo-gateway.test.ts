@@ -30,7 +30,8 @@ test("demo --json prints every step's document", async () => {
   assert.equal(document.map.mappings[0].lease, 3600);
   assert.equal(document.list.mappings.length, 1);
   assert.deepEqual(document.unmap, { removed: [{ protocol: "TCP", externalPort: 8080 }] });
-  assert.deepEqual(document.listAfter, { mappings: [] });
+  assert.equal(document.list.truncated, false);
+  assert.deepEqual(document.listAfter, { mappings: [], truncated: false });
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

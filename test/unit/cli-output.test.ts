@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { Terminal, colourEnabled, type CliStreams } from "../../src/cli/terminal.js";
 import { formatTable } from "../../src/cli/text-table.js";
-import { doubleNatNote, formatLease } from "../../src/cli/wording.js";
+import { rawOf } from "../../src/cli/terminal-text.js";
+import { externalAddressVerdict, formatLease } from "../../src/cli/wording.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 import { porthole } from "./cli-runner.js";
 
@@ -75,19 +76,19 @@ test("the verbose trace is written only with --verbose", () => {
 });
 
 test("formatTable pads columns to their widest cell and right-aligns the ones asked", () => {
-  const table = formatTable(["PROTO", "PORT", "NAME"], [["TCP", "80", "web"], ["UDP", "27015", "a game"]], { alignRight: [1] });
+  const table = rawOf(formatTable(["PROTO", "PORT", "NAME"], [["TCP", "80", "web"], ["UDP", "27015", "a game"]], { alignRight: [1] }));
   assert.equal(table, ["PROTO   PORT  NAME", "TCP       80  web", "UDP    27015  a game"].join("\n"));
 });
 
-test("formatLease and doubleNatNote read plainly", () => {
+test("formatLease and externalAddressVerdict read plainly", () => {
   assert.equal(formatLease(0), "permanent");
   assert.equal(formatLease(3600), "1h");
   assert.equal(formatLease(604800), "7d");
   assert.equal(formatLease(3725), "1h 2m 5s");
-  assert.equal(doubleNatNote("8.8.8.8"), undefined);
-  assert.match(doubleNatNote("192.168.1.20") ?? "", /private address.*double NAT/);
-  assert.match(doubleNatNote("100.64.3.4") ?? "", /carrier-grade NAT/);
-  assert.match(doubleNatNote("") ?? "", /no external address/);
+  assert.deepEqual(externalAddressVerdict("8.8.8.8"), { doubleNat: false, note: undefined });
+  assert.match(externalAddressVerdict("192.168.1.20").note ?? "", /private address.*double NAT/);
+  assert.match(externalAddressVerdict("100.64.3.4").note ?? "", /carrier-grade NAT/);
+  assert.match(externalAddressVerdict("").note ?? "", /no external address/);
 });
 
 test("the CLI writes no escape codes to a pipe, with or without NO_COLOR", async (t) => {

@@ -1,12 +1,13 @@
 /**
- * Runs the built `porthole` CLI as a child process, the way users run it. Every call in the tests
+ * Runs the built `porthole` CLI (the bundle) as a child process, the way users run it. Every call in the tests
  * names its gateway (`--gateway URL`) or a unicast loopback search target (`--ssdp-target`), so
  * the CLI never searches by multicast on this machine's networks.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const cliPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The `porthole` the package ships (package.json `bin`): the bundle `npm run build` makes. */
+export const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;

@@ -6,6 +6,7 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { porthole, portholeJson } from "./cli-runner.js";
+import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
 /** A TCP listener and a UDP socket on loopback that count whatever reaches them. */
 async function tripwires(t: TestContext): Promise<{ gatewayUrl: string; ssdpTarget: string; hits: () => number }> {
@@ -30,10 +31,16 @@ const usageErrors: ReadonlyArray<readonly [string, readonly string[], string]> =
   ["port too large", ["map", "99999"], "INVALID_PORT"],
   ["port zero", ["map", "0"], "INVALID_PORT"],
   ["port not a number", ["unmap", "http"], "INVALID_PORT"],
-  ["bad internal port", ["map", "80", "--internal-port", "-1"], "INVALID_ARGS"],
+  ["negative port", ["map", "-1"], "INVALID_PORT"],
+  ["bad internal port", ["map", "80", "--internal-port", "-1"], "INVALID_PORT"],
   ["unknown protocol", ["map", "80", "--proto", "sctp"], "INVALID_PROTOCOL"],
   ["unknown protocol on unmap", ["unmap", "80", "--proto", "icmp"], "INVALID_PROTOCOL"],
-  ["negative lease", ["map", "80", "--lease", "-5"], "INVALID_ARGS"],
+  ["negative lease", ["map", "80", "--lease", "-5"], "INVALID_DURATION"],
+  ["negative timeout", ["ip", "--timeout", "-5"], "INVALID_ARGS"],
+  ["option without its value", ["map", "80", "--lease"], "INVALID_ARGS"],
+  ["option followed by another option", ["map", "80", "--description", "--any-port"], "INVALID_ARGS"],
+  ["a value given to a switch", ["map", "80", "--any-port=yes"], "INVALID_ARGS"],
+  ["description of 257 characters", ["map", "80", "--description", "é".repeat(257)], "INVALID_ARGS"],
   ["fractional lease", ["map", "80", "--lease", "1.5"], "INVALID_DURATION"],
   ["lease beyond ui4", ["map", "80", "--lease", "4294967296"], "INVALID_DURATION"],
   ["internal client not IPv4", ["map", "80", "--internal-client", "host.local"], "INVALID_ARGS"],
@@ -81,7 +88,7 @@ test("--help lists the commands and the exit codes; each command has its own hel
   for (const command of ["discover", "ip", "map <port>", "unmap <port>", "list", "gateway", "demo"]) {
     assert.match(overview.stdout, new RegExp(`^  ${command}\\s`, "m"));
   }
-  assert.match(overview.stdout, /Exit codes:\n {2}0 +success\n {2}1 .*refused.*\n {2}2 +usage error.*\n {2}3 +no gateway found/);
+  assert.match(overview.stdout, /Exit codes:\n {2}0 +success.*\n {2}1 .*refused.*\n {2}2 +usage error.*\n {2}3 +no gateway found.*\n {2}130 +interrupted.*\n {2}141 +the output was closed/);
 
   const map = await porthole(["map", "--help"]);
   assert.equal(map.code, 0);
@@ -104,4 +111,48 @@ test("--version prints the package version", async () => {
   const result = await porthole(["--version"]);
   assert.equal(result.code, 0);
   assert.equal(result.stdout, `${manifest.version}\n`);
+});
+
+test("option values that begin with \"-\" get porthole's own one-line message, never node:util's", async (t) => {
+  const wires = await tripwires(t);
+  const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+    [["map", "80", "--lease", "-1"], /^porthole: error: --lease must be whole seconds from 0 \(permanent\) to 4294967295, got "-1"$/m],
+    [["ip", "--timeout", "-5"], /^porthole: error: --timeout must be milliseconds from 1 to 86400000, got "-5"$/m],
+    [["map", "-1"], /^porthole: error: <port> must be a port from 1 to 65535, got "-1"$/m],
+    [["map", "80", "--lease"], /^porthole: error: --lease needs a value$/m],
+    [["map", "80", "--lease", "--verbose"], /^porthole: error: --lease needs a value$/m],
+    [["map", "80", "--description", "-x"], /^porthole: error: --description needs a value; to give one that begins with "-", write --description=-x$/m],
+  ];
+  for (const [args, message] of cases) {
+    const result = await porthole([...args, "--gateway", wires.gatewayUrl]);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, message, args.join(" "));
+    assert.doesNotMatch(result.stderr, /ambiguous|ERR_PARSE_ARGS|\n\s+at /, args.join(" "));
+  }
+  assert.equal(wires.hits(), 0);
+});
+
+test("--name=value gives an option a value that begins with \"-\"", async (t) => {
+  const gateway = await virtualGateway(t);
+  const { code, json } = await portholeJson(["map", "8080", "--description=-dash-", "--gateway", gateway.descriptionUrl]);
+  assert.equal(code, 0);
+  assert.equal(json.mappings[0].description, "-dash-");
+});
+
+test("--description is counted in characters: 256 emoji are accepted", async (t) => {
+  const gateway = await virtualGateway(t);
+  const description = "🚀".repeat(256);
+  const { code, json } = await portholeJson(["map", "8080", "--description", description, "--gateway", gateway.descriptionUrl]);
+  assert.equal(code, 0, JSON.stringify(json));
+  assert.equal(gateway.mappings[0]?.description, description);
+});
+
+test("gateway --help gives the recipe for programs built on miniupnpc, and says gateway and demo take no --timeout", async () => {
+  const gateway = await porthole(["gateway", "--help"]);
+  assert.equal(gateway.code, 0);
+  assert.match(gateway.stdout, /porthole gateway --address 10\.0\.0\.1 --multicast-interface 10\.0\.0\.1 \\\n\s+--external-address 11\.22\.33\.44/);
+  assert.match(gateway.stdout, /call one with a non-public external address "not connected"/);
+  assert.match(gateway.stdout, /Takes no --timeout/);
+  assert.match((await porthole(["demo", "--help"])).stdout, /Takes no\n--timeout|Takes no --timeout/);
+  assert.match((await porthole(["ip", "--help"])).stdout, /--timeout MS +time budget of the whole command/);
 });

@@ -1,7 +1,10 @@
-import { findGateway, startVirtualGateway, type WanConnection, type VirtualGateway } from "../../index.js";
+import { findGateway } from "../../upnp/gateway/find-gateways.js";
+import { DEFAULT_LEASE_SECONDS, type WanConnection } from "../../upnp/gateway/wan-connection.js";
+import { startVirtualGateway, type VirtualGateway } from "../../virtual-gateway/virtual-gateway.js";
 import type { Command, CommandContext } from "../command-context.js";
+import { escaped, type Printable } from "../terminal-text.js";
 import { ssdpTracer } from "../verbose-trace.js";
-import { doubleNatNote, formatLease, shortServiceType } from "../wording.js";
+import { externalAddressVerdict, formatLease, hostPort, shortServiceType } from "../wording.js";
 import { gatewayJson } from "./discover.js";
 import { listedMappingJson, printMappingTable } from "./list.js";
 import { madeMappingJson } from "./map.js";
@@ -19,10 +22,10 @@ function narrator(context: CommandContext) {
     step(title: string): void {
       if (terminal.json) return;
       terminal.print();
-      terminal.print(`${out.cyan(`[${++step}/${stepCount}]`)} ${out.bold(title)}`);
+      terminal.print(escaped`${out.cyan(`[${++step}/${stepCount}]`)} ${out.bold(title)}`);
     },
-    say(text: string): void {
-      if (!terminal.json) terminal.print(`${indent}${text}`);
+    say(text: Printable): void {
+      if (!terminal.json) terminal.print(escaped`${indent}${text}`);
     },
   };
 }
@@ -48,8 +51,8 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
   };
 
   step("A virtual Internet Gateway Device is running on this machine");
-  say(`description  ${out.cyan(virtual.descriptionUrl)}`);
-  say(`SSDP         ${virtual.ssdpAddress.address}:${virtual.ssdpAddress.port} (unicast only: nothing leaves 127.0.0.1)`);
+  say(escaped`description  ${out.cyan(virtual.descriptionUrl)}`);
+  say(`SSDP         ${hostPort(virtual.ssdpAddress.address, virtual.ssdpAddress.port)} (unicast only: nothing leaves 127.0.0.1)`);
 
   step("Discover it, as porthole finds a real router: SSDP M-SEARCH, then the device description");
   const started = performance.now();
@@ -62,27 +65,28 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
   const externalAddress = await gateway.getExternalAddress({ signal });
   document["ip"] = { externalAddress };
   say(out.bold(externalAddress));
-  if (doubleNatNote(externalAddress) !== undefined) {
+  if (externalAddressVerdict(externalAddress).doubleNat) {
     say(out.dim("A documentation address (RFC 5737). From a real router, porthole would warn that such an"));
     say(out.dim("address means double NAT: mappings not reachable from the internet."));
   }
 
   step(`Map TCP port ${demoPort} to this machine (AddPortMapping, then read it back)`);
   const mapping = await gateway.addPortMapping({ internalPort: demoPort, protocol: "TCP", description: "porthole demo", signal });
-  document["map"] = { mappings: [madeMappingJson(mapping, externalAddress)] };
-  say(`${out.green("mapped")} TCP ${externalAddress}:${mapping.externalPort} → ${mapping.internalClient}:${mapping.internalPort}, lease ${formatLease(mapping.leaseSeconds)}`);
+  const made = madeMappingJson(mapping, externalAddress, DEFAULT_LEASE_SECONDS);
+  document["map"] = { mappings: [made] };
+  say(escaped`${out.green("mapped")} TCP ${externalAddress}:${made.externalPort} → ${made.internalClient}:${made.internalPort}, lease ${formatLease(made.lease)}`);
 
   step("List the gateway's mapping table");
-  const listed = (await gateway.listPortMappings({ signal })).entries.map(listedMappingJson);
-  document["list"] = { mappings: listed };
-  if (!terminal.json) printMappingTable(context, listed, indent);
+  const listed = await gateway.listPortMappings({ signal });
+  document["list"] = { mappings: listed.entries.map(listedMappingJson), truncated: listed.truncated };
+  if (!terminal.json) printMappingTable(context, listed.entries.map(listedMappingJson), indent);
 
   step(`Remove the mapping (DeletePortMapping) and check the table is empty`);
   await gateway.deletePortMapping({ externalPort: mapping.externalPort, protocol: "TCP" }, { signal });
   document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort }] };
-  const after = (await gateway.listPortMappings({ signal })).entries.map(listedMappingJson);
-  document["listAfter"] = { mappings: after };
-  say(`${out.green("removed")}; ${after.length === 0 ? "the table is empty again" : `${after.length} mapping(s) left`}`);
+  const after = await gateway.listPortMappings({ signal });
+  document["listAfter"] = { mappings: after.entries.map(listedMappingJson), truncated: after.truncated };
+  say(escaped`${out.green("removed")}; ${after.entries.length === 0 ? "the table is empty again" : `${after.entries.length} mapping(s) left`}`);
   return document;
 }
 
@@ -97,7 +101,7 @@ function printOutro(context: CommandContext): void {
     ["porthole discover", "find your real router"],
   ];
   const width = Math.max(...examples.map(([command]) => command.length));
-  for (const [command, why] of examples) terminal.print(`  ${command.padEnd(width)}  ${out.dim(`# ${why}`)}`);
+  for (const [command, why] of examples) terminal.print(escaped`  ${command.padEnd(width)}  ${out.dim(`# ${why}`)}`);
 }
 
 /** `porthole demo`: a full cycle against a virtual gateway on loopback, narrated; no router needed. */

@@ -1,10 +1,15 @@
-import { InvalidArgumentError, quirkProfiles, startVirtualGateway, type QuirkProfileName, type VirtualGateway, type VirtualGatewayOptions } from "../../index.js";
+import { InvalidArgumentError } from "../../errors/errors.js";
+import { addressScope } from "../../net/address-scope.js";
+import type { VirtualGatewayActivity } from "../../virtual-gateway/gateway-activity.js";
+import type { VirtualGatewayOptions } from "../../virtual-gateway/gateway-config.js";
+import { quirkProfiles, type QuirkProfileName } from "../../virtual-gateway/quirk-profiles.js";
+import { startVirtualGateway, type VirtualGateway } from "../../virtual-gateway/virtual-gateway.js";
 import { parseIpAddress, parseListenPort } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { OptionValues } from "../command-line.js";
 import type { Terminal } from "../terminal.js";
-
-type VirtualGatewayActivity = Parameters<NonNullable<VirtualGatewayOptions["onActivity"]>>[0];
+import { escaped, type Printable } from "../terminal-text.js";
+import { hostPort } from "../wording.js";
 
 /** `porthole gateway --json`, printed once it runs (docs/cli.md). The UPnP fields are null with UPnP off. */
 export interface RunningGatewayJson {
@@ -38,11 +43,27 @@ export function parseQuirks(texts: readonly string[]): QuirkProfileName[] {
   });
 }
 
+/**
+ * `--address`: where to serve, and the host of every URL the gateway hands out (LOCATION, control
+ * URLs). 0.0.0.0 and :: would bind every interface but advertise URLs nobody can connect to.
+ */
+function parseServeAddress(text: string): string {
+  const address = parseIpAddress(text, "--address");
+  const unspecified = address.includes(":") ? /^[0:]+$/.test(address) : addressScope(address) === "unspecified";
+  if (unspecified) {
+    throw new InvalidArgumentError(
+      `--address must be an address clients can connect to, as it goes into the URLs the gateway advertises; got ${JSON.stringify(text)}. ` +
+        "Give 127.0.0.1, or this host's address on the network to serve",
+    );
+  }
+  return address;
+}
+
 function gatewayOptions(values: OptionValues): VirtualGatewayOptions & { igdVersion: 1 | 2; profiles: QuirkProfileName[] } {
   const igd = values.igd ?? "2";
   if (igd !== "1" && igd !== "2") throw new InvalidArgumentError(`--igd must be 1 or 2, got ${JSON.stringify(igd)}`);
   return {
-    address: parseIpAddress(values.address ?? "127.0.0.1", "--address"),
+    address: parseServeAddress(values.address ?? "127.0.0.1"),
     httpPort: parseListenPort(values["http-port"] ?? "0", "--http-port"),
     ssdpPort: parseListenPort(values["ssdp-port"] ?? "0", "--ssdp-port"),
     igdVersion: igd === "1" ? 1 : 2,
@@ -74,14 +95,17 @@ function portControlLine(activity: Extract<VirtualGatewayActivity, { type: "natp
       : `map ${typeof mapping.protocol === "number" ? `protocol ${mapping.protocol}` : mapping.protocol} ${mapping.internalPort} (suggested ${mapping.suggestedExternalPort}, ${mapping.lifetimeSeconds} s)`;
   const outcome =
     resultCode === undefined ? "no answer" : resultCode !== 0 ? `result ${resultCode}` : granted === undefined ? "ok" : `ok: external port ${granted.externalPort}, ${granted.lifetimeSeconds} s`;
-  return `${activity.type === "natpmp" ? "NAT-PMP" : "PCP"} ${asked} from ${activity.from.address}:${activity.from.port} → ${outcome}`;
+  return `${activity.type === "natpmp" ? "NAT-PMP" : "PCP"} ${asked} from ${hostPort(activity.from.address, activity.from.port)} → ${outcome}`;
 }
 
-/** One stderr line per thing the gateway did. */
+/**
+ * One stderr line per thing the gateway did. Its parts come from whoever sent the request (a
+ * description, a search target): the Terminal escapes the line as a whole.
+ */
 export function activityLine(activity: VirtualGatewayActivity): string {
   switch (activity.type) {
     case "search":
-      return `M-SEARCH from ${activity.from.address}:${activity.from.port} for ${activity.searchTarget} → ${activity.replies} ${activity.replies === 1 ? "reply" : "replies"}`;
+      return `M-SEARCH from ${hostPort(activity.from.address, activity.from.port)} for ${activity.searchTarget} → ${activity.replies} ${activity.replies === 1 ? "reply" : "replies"}`;
     case "http":
       return `${activity.method} ${activity.path} from ${activity.clientAddress} → ${activity.status}`;
     case "control": {
@@ -96,29 +120,25 @@ export function activityLine(activity: VirtualGatewayActivity): string {
 
 function printRunning(terminal: Terminal, info: RunningGatewayJson): void {
   const { out } = terminal;
-  const row = (label: string, value: string): void => terminal.print(`  ${out.dim(label.padEnd(17))}${value}`);
-  const { protocols, portControl } = info;
+  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
+  const { protocols, portControl, ssdp } = info;
   const spoken = [protocols.upnp ? `InternetGatewayDevice:${info.igdVersion}` : "", protocols.natPmp ? "NAT-PMP" : "", protocols.pcp ? "PCP" : ""].filter(Boolean);
   terminal.print(out.bold(`porthole virtual gateway (${spoken.join(", ")}) is running`));
   if (info.descriptionUrl !== null) row("description URL", out.cyan(info.descriptionUrl));
-  if (info.ssdp !== null) row("SSDP (unicast)", `${info.ssdp.address}:${info.ssdp.port}`);
-  if (info.ssdp !== null && info.multicastInterface !== null) row("SSDP (multicast)", `239.255.255.250:1900 on ${info.multicastInterface}`);
-  if (portControl !== null) row(protocols.natPmp && protocols.pcp ? "NAT-PMP and PCP" : protocols.pcp ? "PCP" : "NAT-PMP", `${hostPort(portControl)} (UDP)`);
+  if (ssdp !== null) row("SSDP (unicast)", hostPort(ssdp.address, ssdp.port));
+  if (ssdp !== null && info.multicastInterface !== null) row("SSDP (multicast)", `239.255.255.250:1900 on ${info.multicastInterface}`);
+  if (portControl !== null) row(protocols.natPmp && protocols.pcp ? "NAT-PMP and PCP" : protocols.pcp ? "PCP" : "NAT-PMP", `${hostPort(portControl.address, portControl.port)} (UDP)`);
   row("external address", info.externalAddress);
   row("quirks", info.quirks.length > 0 ? info.quirks.join(", ") : "none");
   terminal.print();
   terminal.print("Try, in another terminal:");
-  if (info.descriptionUrl !== null && info.ssdp !== null) {
+  if (info.descriptionUrl !== null && ssdp !== null) {
     terminal.print(`  porthole --gateway ${info.descriptionUrl} map 8080`);
-    terminal.print(`  porthole --ssdp-target ${hostPort(info.ssdp)} discover`);
+    terminal.print(`  porthole --ssdp-target ${hostPort(ssdp.address, ssdp.port)} discover`);
     terminal.print(`  upnpc -u ${info.descriptionUrl} -l`);
   }
   if (portControl !== null && protocols.natPmp && portControl.port === 5351) terminal.print(`  natpmpc -g ${portControl.address} -a 8080 8080 tcp 3600`);
   terminal.print(out.dim("Press Ctrl-C to stop."));
-}
-
-function hostPort(endpoint: { address: string; port: number }): string {
-  return `${endpoint.address.includes(":") ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`;
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -137,7 +157,10 @@ async function runUntilStopped(context: CommandContext, gateway: VirtualGateway)
   }
 }
 
-/** `porthole gateway`: the virtual gateway in the foreground, logging what it does, until Ctrl-C. */
+/**
+ * `porthole gateway`: the virtual gateway in the foreground, logging what it does, until Ctrl-C or
+ * SIGTERM. Being stopped is how it is meant to end, so it then exits 0 (not 130).
+ */
 export const gateway: Command = async (context) => {
   const { terminal } = context;
   const options = gatewayOptions(context.line.values);

@@ -1,4 +1,5 @@
-import type { PortMappingEntry } from "../../index.js";
+import type { PortMappingEntry } from "../../upnp/igd/igd-client.js";
+import { parseMaxEntries } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { clientSettings, connectGateway } from "../connect.js";
 import { formatTable } from "../text-table.js";
@@ -35,7 +36,7 @@ export function listedMappingJson(entry: PortMappingEntry): ListedMappingJson {
 export function printMappingTable(context: CommandContext, mappings: readonly ListedMappingJson[], indent = ""): void {
   const { terminal } = context;
   if (mappings.length === 0) {
-    terminal.print(`${indent}${terminal.out.dim("(no port mappings)")}`);
+    terminal.print(terminal.out.dim(`${indent}(no port mappings)`));
     return;
   }
   const rows = mappings.map((m) => [
@@ -48,16 +49,23 @@ export function printMappingTable(context: CommandContext, mappings: readonly Li
     m.description,
   ]);
   const header = ["PROTO", "EXTERNAL", "INTERNAL", "LEASE", "ENABLED", "REMOTE", "DESCRIPTION"];
-  const table = formatTable(header, rows, { alignRight: [1], styleHeader: terminal.out.bold });
-  terminal.print(table.replace(/^/gm, indent));
+  terminal.print(formatTable(header, rows, { alignRight: [1], styleHeader: terminal.out.bold, indent }));
 }
 
-/** `porthole list`: the gateway's whole mapping table. */
+/** `porthole list`: the gateway's mapping table, up to `--max-entries`. */
 export const list: Command = async (context) => {
-  const { terminal, signal } = context;
-  const settings = clientSettings(context.line.values, terminal);
+  const { terminal, line } = context;
+  const maxEntries = line.values["max-entries"] === undefined ? undefined : parseMaxEntries(line.values["max-entries"]);
+  const settings = clientSettings(context);
   const gateway = await connectGateway(context, settings);
-  const mappings = (await gateway.listPortMappings({ signal, timeoutMs: settings.timeoutMs })).entries.map(listedMappingJson);
-  if (terminal.json) terminal.printJson({ mappings });
-  else printMappingTable(context, mappings);
+  const table = await gateway.listPortMappings({ ...settings.call, maxEntries });
+  const mappings = table.entries.map(listedMappingJson);
+  if (terminal.json) {
+    terminal.printJson({ mappings, truncated: table.truncated });
+    return;
+  }
+  printMappingTable(context, mappings);
+  if (table.truncated) {
+    terminal.warn(`the list stops at ${mappings.length} entries: the gateway may hold more (raise --max-entries, up to 65536)`);
+  }
 };

@@ -1,10 +1,13 @@
-import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS, UpnpActionError, type WanConnection, type PortMapping, type TransportProtocol } from "../../index.js";
+import { UpnpActionError } from "../../errors/errors.js";
+import type { TransportProtocol } from "../../mapping/port-mapper.js";
+import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS, type PortMapping, type WanConnection } from "../../upnp/gateway/wan-connection.js";
 import { parseDescription, parseIpv4, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { CommandLine } from "../command-line.js";
 import { clientSettings, connectGateway, type ClientSettings } from "../connect.js";
 import { conflictCodes } from "../error-report.js";
-import { doubleNatNote, formatLease } from "../wording.js";
+import { escaped } from "../terminal-text.js";
+import { aLease, externalAddressVerdict, formatLease, grantedLease } from "../wording.js";
 
 /** One mapping in `porthole map --json` (docs/cli.md). */
 export interface MadeMappingJson {
@@ -28,6 +31,9 @@ interface MapRequest {
   readonly anyPort: boolean;
 }
 
+/** Time the clean-up after a failure gets of its own: the command's signal may already be aborted (Ctrl-C, --timeout). */
+const cleanupTimeoutMs = 5000;
+
 /** Everything `map` is asked, checked before any traffic. */
 function mapRequest(line: CommandLine): MapRequest {
   const { values } = line;
@@ -43,10 +49,9 @@ function mapRequest(line: CommandLine): MapRequest {
   };
 }
 
-
 /** After a conflict, who holds the port, for the hint. */
-async function recordConflict(context: CommandContext, gateway: WanConnection, port: number, protocol: TransportProtocol): Promise<void> {
-  const holder = await gateway.getPortMapping(port, protocol, { signal: context.signal }).catch(() => undefined);
+async function recordConflict(context: CommandContext, gateway: WanConnection, port: number, protocol: TransportProtocol, settings: ClientSettings): Promise<void> {
+  const holder = await gateway.getPortMapping(port, protocol, settings.call).catch(() => undefined);
   context.facts.conflict = {
     port,
     protocol,
@@ -64,12 +69,11 @@ async function addOne(context: CommandContext, gateway: WanConnection, request: 
       description: request.description,
       internalClient: request.internalClient,
       anyPort: request.anyPort,
-      signal: context.signal,
-      timeoutMs: settings.timeoutMs,
+      ...settings.call,
     });
   } catch (error) {
-    if (error instanceof UpnpActionError && conflictCodes.has(error.upnpCode ?? 0)) {
-      await recordConflict(context, gateway, request.externalPort, protocol);
+    if (error instanceof UpnpActionError && conflictCodes.has(error.upnpCode)) {
+      await recordConflict(context, gateway, request.externalPort, protocol, settings);
     }
     throw error;
   }
@@ -77,12 +81,12 @@ async function addOne(context: CommandContext, gateway: WanConnection, request: 
 
 /**
  * Removes what this run mapped before a later protocol failed, so `--proto both` leaves both or
- * neither. It runs on its own time budget: after Ctrl-C the command's signal is already aborted.
+ * neither. It runs on its own time budget: after Ctrl-C or --timeout the command's signal is aborted.
  */
-async function undo(context: CommandContext, gateway: WanConnection, made: readonly PortMapping[], settings: ClientSettings): Promise<void> {
+async function undo(context: CommandContext, gateway: WanConnection, made: readonly PortMapping[]): Promise<void> {
   for (const mapping of made) {
     try {
-      await gateway.deletePortMapping(mapping, { signal: AbortSignal.timeout(settings.timeoutMs ?? 5000) });
+      await gateway.deletePortMapping(mapping, { timeoutMs: cleanupTimeoutMs });
       context.terminal.trace(`removed ${mapping.protocol} ${mapping.externalPort} again`);
     } catch (error) {
       context.terminal.warn(
@@ -93,21 +97,25 @@ async function undo(context: CommandContext, gateway: WanConnection, made: reado
   }
 }
 
-async function externalAddressOf(gateway: WanConnection, context: CommandContext, settings: ClientSettings): Promise<string | null> {
+async function externalAddressOf(gateway: WanConnection, settings: ClientSettings): Promise<string | null> {
   const known = gateway.status?.externalAddress;
   if (known !== undefined) return known;
-  const asked = await gateway.getExternalAddress({ signal: context.signal, timeoutMs: settings.timeoutMs }).catch(() => "");
+  // The mappings are made: a gateway that will not say its address does not undo them.
+  const asked = await gateway.getExternalAddress(settings.call).catch((error: unknown) => {
+    if (settings.call.signal.aborted) throw error;
+    return "";
+  });
   return asked === "" ? null : asked;
 }
 
-/** A mapping as `map --json` shows it (docs/cli.md). */
-export function madeMappingJson(mapping: PortMapping, externalAddress: string | null): MadeMappingJson {
+/** A mapping as `map --json` shows it (docs/cli.md); `askedLease`, when known, absorbs the read-back's lag. */
+export function madeMappingJson(mapping: PortMapping, externalAddress: string | null, askedLease?: number): MadeMappingJson {
   return {
     protocol: mapping.protocol,
     externalPort: mapping.externalPort,
     internalPort: mapping.internalPort,
     internalClient: mapping.internalClient,
-    lease: mapping.leaseSeconds,
+    lease: askedLease === undefined ? mapping.leaseSeconds : grantedLease(askedLease, mapping.leaseSeconds),
     description: mapping.description,
     externalAddress,
   };
@@ -118,14 +126,13 @@ function printMapping(context: CommandContext, mapping: MadeMappingJson, request
   const { out } = terminal;
   const external = `${mapping.externalAddress ?? "?"}:${mapping.externalPort}`;
   terminal.print(
-    `${out.green("mapped")} ${mapping.protocol} ${out.bold(external)} → ${mapping.internalClient}:${mapping.internalPort}` +
-      `  lease ${formatLease(mapping.lease)}  "${mapping.description}"`,
+    escaped`${out.green("mapped")} ${mapping.protocol} ${out.bold(external)} → ${mapping.internalClient}:${mapping.internalPort}  lease ${formatLease(mapping.lease)}  "${mapping.description}"`,
   );
   if (mapping.externalPort !== request.externalPort) {
     terminal.warn(`${mapping.protocol} port ${request.externalPort} was taken; the gateway gave port ${mapping.externalPort}`);
   }
   if (mapping.lease !== request.leaseSeconds) {
-    terminal.warn(`asked for a lease of ${formatLease(request.leaseSeconds)}, the gateway granted ${formatLease(mapping.lease)}`);
+    terminal.warn(`asked for ${aLease(request.leaseSeconds)}, the gateway granted ${aLease(mapping.lease)}`);
   }
 }
 
@@ -133,18 +140,18 @@ function printMapping(context: CommandContext, mapping: MadeMappingJson, request
 export const map: Command = async (context) => {
   const { terminal } = context;
   const request = mapRequest(context.line);
-  const settings = clientSettings(context.line.values, terminal);
+  const settings = clientSettings(context);
   const gateway = await connectGateway(context, settings);
   const made: PortMapping[] = [];
   try {
     for (const protocol of request.protocols) made.push(await addOne(context, gateway, request, protocol, settings));
   } catch (error) {
-    await undo(context, gateway, made, settings);
+    await undo(context, gateway, made);
     throw error;
   }
-  const externalAddress = await externalAddressOf(gateway, context, settings);
-  const mappings = made.map((m) => madeMappingJson(m, externalAddress));
-  const note = doubleNatNote(externalAddress ?? undefined);
+  const externalAddress = await externalAddressOf(gateway, settings);
+  const mappings = made.map((m) => madeMappingJson(m, externalAddress, request.leaseSeconds));
+  const { note } = externalAddressVerdict(externalAddress);
   if (note !== undefined) terminal.warn(note);
   if (terminal.json) terminal.printJson({ mappings });
   else for (const mapping of mappings) printMapping(context, mapping, request);

@@ -1,7 +1,7 @@
-import { isIPv6 } from "node:net";
 import { parseHttpUrl } from "../../http/http-url.js";
 import { systemHostNetwork } from "../../net/host-network.js";
 import { ipv4OfInterfaceWith } from "../../net/interface-addresses.js";
+import { isIPv6Literal } from "../../net/ipv6-literal.js";
 import { localAddressToward } from "../../net/local-address.js";
 import { checkBoolean, checkCallOptions, checkChoice, checkPort, checkRequiredObject, checkString, checkTimeoutMs, checkWholeNumber } from "../../util/check-arguments.js";
 import { withDeadline, type CallOptions } from "../../util/deadline.js";
@@ -150,7 +150,7 @@ export class WanConnection {
   /** The address mappings point at by default: ours toward the gateway, as IPv4 when we reach it over IPv6. */
   async #defaultInternalClient(): Promise<string> {
     const address = await this.lookUpLocalAddress();
-    return isIPv6(address) ? (ipv4OfInterfaceWith(systemHostNetwork, address) ?? address) : address;
+    return isIPv6Literal(address) ? (ipv4OfInterfaceWith(systemHostNetwork, address) ?? address) : address;
   }
 
   // Async even where nothing is awaited: a bad option must reject the promise, not throw at the call.

@@ -1,5 +1,6 @@
 import type dgram from "node:dgram";
 import { SocketError } from "../../errors/errors.js";
+import { hostHeader } from "../../http/http-url.js";
 import { AsyncQueue } from "../../util/async-queue.js";
 import { checkLocation } from "./location-policy.js";
 import { MAX_SSDP_DATAGRAM_BYTES, parseSsdpResponse } from "./ssdp-message.js";
@@ -104,7 +105,9 @@ class SsdpSearch {
       // One unreachable destination (say, no IPv4 multicast route) is no reason to stop; nothing
       // sent at all is a socket error, as the engine reports it.
       if (this.sendsOk === 0 && this.sendsFailed >= this.plan.sends.length) {
-        this.stop(new SocketError(`cannot send an M-SEARCH: ${(error as Error).message}`, error));
+        // Node's message writes an IPv6 destination and its port unbracketed (`send ENETUNREACH ff02::c:1900`).
+        const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        this.stop(new SocketError(`cannot send an M-SEARCH to ${hostHeader(address, port)}: ${why}`, error));
       }
     };
     try {

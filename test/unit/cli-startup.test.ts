@@ -1,0 +1,66 @@
+// Start-up: each command loads only what it needs, and the package's `porthole` is the bundle
+// built by `npm run build` (docs/benchmarks.md has the timings).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { virtualGateway } from "./support/virtual-gateway-fixture.js";
+import { cliPath } from "./cli-runner.js";
+
+const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const recorder = fileURLToPath(new URL("./support/record-imports.js", import.meta.url));
+
+const run = promisify(execFile);
+
+/**
+ * The modules of porthole's own source that `porthole ...args` loads (tsc's output, one file per
+ * module). Asynchronous: the gateway it talks to runs in this process.
+ */
+async function modulesLoadedBy(args: readonly string[]): Promise<string[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), "porthole-imports-"));
+  try {
+    const log = path.join(dir, "imports.log");
+    await run(process.execPath, ["--import", recorder, mainPath, ...args], { env: { ...process.env, PORTHOLE_IMPORT_LOG: log } });
+    const root = new URL("../../src/", import.meta.url).href;
+    return [...new Set(readFileSync(log, "utf8").split("\n"))].filter((url) => url.startsWith(root)).map((url) => url.slice(root.length));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("porthole --help loads the command line and nothing of the library", async () => {
+  const loaded = await modulesLoadedBy(["--help"]);
+  assert.ok(loaded.includes("cli/run-cli.js"), loaded.join(", "));
+  assert.deepEqual(loaded.filter((module) => !/^(cli|errors|util)\//.test(module)), []);
+  assert.ok(!loaded.some((module) => module.startsWith("cli/commands/")), loaded.join(", "));
+});
+
+test("porthole ip --gateway URL loads no virtual gateway, no Redot facade, no discovery and no other command", async (t) => {
+  const gateway = await virtualGateway(t);
+  const loaded = await modulesLoadedBy(["ip", "--gateway", gateway.descriptionUrl]);
+  assert.ok(loaded.includes("cli/commands/ip.js"), loaded.join(", "));
+  assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)|find-gateways|ssdp-search\.js|ssdp-socket/.test(module)), []);
+  // With discovery, its code comes in.
+  const discovering = await modulesLoadedBy(["ip", "--ssdp-target", `${gateway.ssdpAddress.address}:${gateway.ssdpAddress.port}`]);
+  assert.ok(discovering.includes("upnp/gateway/find-gateways.js"), discovering.join(", "));
+});
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+test("the package's porthole is the bundle npm run build makes, and npm pack ships it with its chunks", async () => {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { bin: Record<string, string> };
+  assert.equal(path.resolve(repoRoot, manifest.bin["porthole"]!), cliPath);
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot });
+  const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path));
+  assert.ok(files.has("build/bin/porthole.js"));
+  // Every chunk the bundle loads, statically or when a command runs, is in the package.
+  const chunks = readdirSync(path.join(repoRoot, "build/bin/chunks"));
+  assert.ok(chunks.length > 0);
+  for (const chunk of chunks) assert.ok(files.has(`build/bin/chunks/${chunk}`), chunk);
+  const version = await run(process.execPath, [cliPath, "--version"]);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+});
