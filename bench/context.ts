@@ -40,5 +40,7 @@ export const portBase = {
   natPortMapper: 23_000,
   upnpc: 24_000,
   cli: 25_000,
+  portControl: 26_000,
+  recovery: 27_000,
   bulk: 30_000,
 } as const;

@@ -21,6 +21,9 @@ import { measureMemory } from "./suites/memory.js";
 import { measureNatPortMapper } from "./suites/nat-port-mapper.js";
 import { measurePorthole } from "./suites/porthole.js";
 import { measureProcesses } from "./suites/processes.js";
+import { measureManaged } from "./suites/managed.js";
+import { measurePortControl } from "./suites/port-control.js";
+import { measureRecovery } from "./suites/recovery.js";
 import { evaluateTargets } from "./targets.js";
 
 async function main(only: readonly string[]): Promise<void> {
@@ -51,6 +54,10 @@ async function main(only: readonly string[]): Promise<void> {
       ["listing", () => measureListing(context)],
       ["bulk", () => measureBulk(context, !findings.some((finding) => finding.includes("unmap() does not delete")))],
       ["memory", () => measureMemory(context)],
+      ["NAT-PMP and PCP", () => measurePortControl(context)],
+      ["managed mappings", () => measureManaged(context)],
+      // Last: it reboots the router, and the other suites' daemon with it.
+      ["recovery", async () => findings.push(...(await measureRecovery(context)))],
     ];
     const chosen = suites.filter(([name]) => only.length === 0 || only.some((word) => name.includes(word)));
     for (const [name, run] of chosen) {

@@ -14,6 +14,9 @@ export const metrics = {
   "cli-ip": "external address as a whole process",
   "cli-map": "add a mapping as a whole process",
   memory: "RSS of a process holding 1,000 mappings",
+  "pmp-pcp-map": "cold map over PCP / NAT-PMP (a new mapper, or the protocol search, then map)",
+  recovery: "recovery after a router reboot, from the router answering again to the mapping being back",
+  "managed-1000": "1,000 managed mappings held for 10 simulated minutes on the virtual gateway",
 } as const;
 
 export type MetricId = keyof typeof metrics;
@@ -22,7 +25,7 @@ export type MetricId = keyof typeof metrics;
 export interface Row {
   readonly metric: MetricId;
   readonly subject: string;
-  readonly unit: "ms" | "MB";
+  readonly unit: "ms" | "MB" | "count";
   /** Absent when the row was skipped. */
   readonly summary?: Summary;
   readonly samples?: readonly number[];

@@ -6,6 +6,9 @@ import { listingSubjects, tableSize } from "./suites/listing.js";
 import { natPortMapperSubjects } from "./suites/nat-port-mapper.js";
 import { portholeSubjects } from "./suites/porthole.js";
 import { processSubjects } from "./suites/processes.js";
+import { managedSubjects } from "./suites/managed.js";
+import { portControlSubjects } from "./suites/port-control.js";
+import { recoveryCheckIntervalMs, recoverySubjects } from "./suites/recovery.js";
 
 export interface TargetResult {
   readonly target: string;
@@ -115,5 +118,42 @@ export function evaluateTargets(recorder: Recorder): TargetResult[] {
     atMostTimesFloor(recorder, "listing 100 ≤ 1.5× floor (list)", ["list-list", listingSubjects.list], ["list-list", listingSubjects.floorList], 1.5, () =>
       `the two requests are cheap here (${ms(median("list-list", listingSubjects.floorList))} for both); reading the reply costs more: NewPortListing is an XML document carried inside the XML reply, so 100 entries (~37 KB) are parsed twice, about 0.4 ms with a warm JIT. porthole lists with the generic walk by default (that target is met), because miniupnpd 2.3.1 dies answering GetListOfPortMappings past ~130 entries`),
   );
+  results.push(...portControlTargets(recorder), ...managedTargets(recorder));
   return results;
+}
+
+/** Issue 11: NAT-PMP and PCP against the floor of the same datagrams, and against the peers. */
+function portControlTargets(recorder: Recorder): TargetResult[] {
+  const median = (subject: string) => recorder.median("pmp-pcp-map", subject);
+  const requestOverhead = (subject: string, floor: string) => () =>
+    `${ms((median(subject) ?? 0) - (median(floor) ?? 0))} above two bare datagram exchanges of ${ms(median(floor))}: porthole's own layers (the call's deadline, a fresh connected socket per request, the route lookup for the client address, reply checks)`;
+  const fastestAlone = Math.min(median(portControlSubjects.findPcp) ?? Infinity, median(portControlSubjects.findNatPmp) ?? Infinity);
+  const auto = median(portControlSubjects.findAuto);
+  return [
+    atMostTimesFloor(recorder, "cold map through PCP ≤ 1.2× bare datagrams", ["pmp-pcp-map", portControlSubjects.findPcp], ["pmp-pcp-map", portControlSubjects.floorPcp], 1.2, requestOverhead(portControlSubjects.findPcp, portControlSubjects.floorPcp)),
+    atMostTimesFloor(recorder, "cold map through NAT-PMP ≤ 1.2× bare datagrams", ["pmp-pcp-map", portControlSubjects.findNatPmp], ["pmp-pcp-map", portControlSubjects.floorNatPmp], 1.2, requestOverhead(portControlSubjects.findNatPmp, portControlSubjects.floorNatPmp)),
+    atLeastTimesFaster(recorder, "cold map through PCP ≥ 10× faster than nat-port-mapper's UPnP cycle", ["pmp-pcp-map", portControlSubjects.findPcp], ["cycle", natPortMapperSubjects.cycle], 10, () => "see the rows"),
+    result("auto ≤ fastest protocol alone + 1 ms", `${portControlSubjects.findAuto} vs the fastest alone`, auto === undefined || !Number.isFinite(fastestAlone) ? undefined : auto - fastestAlone, "ms", (over) => over <= 1, (over) =>
+      `${ms(over - 1)} over: auto opens three sockets (PCP, NAT-PMP and SSDP) and starts the search where one protocol alone opens one`),
+    atLeastTimesFaster(recorder, "NAT-PMP map no slower than nat-port-mapper's NAT-PMP", ["pmp-pcp-map", portControlSubjects.natPmpMapper], ["pmp-pcp-map", portControlSubjects.natPortMapperPmp], 1, () => "see the rows"),
+  ];
+}
+
+/** Issue 12: recovery after a reboot, and many managed mappings without bursts. */
+function managedTargets(recorder: Recorder): TargetResult[] {
+  const atMostMs = (target: string, subject: string, limit: number, why: string): TargetResult =>
+    result(target, subject, recorder.median("recovery", subject), "ms", (value) => value <= limit, () => why);
+  const busiest = recorder.median("managed-1000", managedSubjects.busiest);
+  return [
+    atMostMs("recovery ≤ 3 s when the router announces itself", recoverySubjects.upnpAnnounced, 3000, "the ssdp:alive with the new BOOTID was not heard"),
+    atMostMs("recovery ≤ 3 s when the router announces itself", recoverySubjects.pcpAnnounced, 3000, "the PCP ANNOUNCE was not heard"),
+    atMostMs("recovery ≤ the check interval otherwise", recoverySubjects.checked, recoveryCheckIntervalMs, "the check found the mapping gone late"),
+    {
+      target: "1,000 managed mappings: requests spread, no burst",
+      subject: managedSubjects.busiest,
+      measured: busiest === undefined ? "n/a" : `${busiest} requests in 100 ms`,
+      pass: busiest === undefined ? undefined : busiest <= 100,
+      ...(busiest !== undefined && busiest > 100 ? { why: "renewals and checks bunched together" } : {}),
+    },
+  ];
 }

@@ -5,7 +5,6 @@ import type { GatewayEvent, Mapping, MappingCheck, MapRequest, MappingKey, PortM
 import { addressScope } from "../net/address-scope.js";
 import { checkCallOptions } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
-import type { PortMapping } from "./gateway/add-port-mapping.js";
 import { isUsableAddressScope } from "./gateway/connection-status.js";
 import type { WanConnection } from "./gateway/wan-connection.js";
 import { RestartDetector } from "./restart-detector.js";

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { GatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
 import type { DecodedNatPmpRequest, NatPmpResponse } from "../../src/natpmp/natpmp-messages.js";
 import { decodeNatPmpRequest, encodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
-import { decodeNatPmpResponse, encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
+import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import type { DecodedPcpRequest, PcpMapFields, PcpOption, PcpResponse } from "../../src/pcp/pcp-messages.js";
 import { decodePcpRequest, encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse, encodePcpResponse } from "../../src/pcp/pcp-responses.js";

@@ -78,7 +78,7 @@ test("NAT-PMP only: NAT-PMP is used when PCP is refused with NAT-PMP's version a
   assert.equal(diagnosis.facts.protocols.pcp, "answers");
 });
 
-test("nothing answers at all: no gateway, with both silences said", async (t) => {
+test("nothing answers at all: no gateway, with both silences said", async () => {
   const diagnosis = await diagnose({
     environment: fakeHost,
     gatewayAddress: "127.0.0.1",

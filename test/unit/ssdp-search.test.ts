@@ -161,7 +161,7 @@ describe("searchSsdp over unicast on loopback", () => {
   });
 
   test("resends the M-SEARCH when the first one is lost", async () => {
-    const responder = await startResponder((search, index) => (index === 0 ? [] : [replyText("http://127.0.0.1:1/d.xml", "uuid:late")]));
+    const responder = await startResponder((_search, index) => (index === 0 ? [] : [replyText("http://127.0.0.1:1/d.xml", "uuid:late")]));
     let found: string | undefined;
     for await (const reply of searchSsdp(options(responder, { listenMs: 3000 }))) {
       found = reply.usn;

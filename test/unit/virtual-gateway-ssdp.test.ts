@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startVirtualGateway, type VirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
+import { startVirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
 import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";

@@ -1,4 +1,4 @@
-import { EmptyDescriptionError, HttpError, InvalidResponseError, NoGatewayError, PortholeError, TimeoutError } from "../../errors/errors.js";
+import { EmptyDescriptionError, InvalidResponseError, NoGatewayError, PortholeError, TimeoutError } from "../../errors/errors.js";
 import { checkCallOptions, checkRequiredString, checkTimeoutMs } from "../../util/check-arguments.js";
 import { withDeadline, type CallOptions } from "../../util/deadline.js";
 import type { XmlLimits } from "../../xml/parse-xml.js";

@@ -1,5 +1,4 @@
 import { InvalidArgumentError, InvalidResponseError, UpnpActionError } from "../../errors/errors.js";
-import { withDeadline } from "../../util/deadline.js";
 import { formatArgument } from "./igd-arguments.js";
 import { formatInputs, igdActions, invokeAction, type ActionCallOptions, type ServiceEndpoint } from "./igd-actions.js";
 import { parsePortListing } from "./port-listing.js";
