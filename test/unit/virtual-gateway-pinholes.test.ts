@@ -10,8 +10,8 @@ import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";
 import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { childElement, childText, descendants, parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
-import { firewallControlType, ipv6Gateway, pinholeMapper } from "./support/ipv6-gateway.js";
-import { mSearch, rawHttp, soapCall, ssdpExchange, type SoapResult } from "./virtual-gateway-test-client.js";
+import { firewallCall, firewallControlType, ipv6Gateway, pinholeMapper } from "./support/ipv6-gateway.js";
+import { mSearch, rawHttp, ssdpExchange, type SoapResult } from "./virtual-gateway-test-client.js";
 
 const upnpCode = (code: number) => (error: unknown) => error instanceof UpnpActionError && error.upnpCode === code;
 
@@ -20,11 +20,6 @@ async function clockedGateway(t: TestContext, options: VirtualGatewayOptions = {
   const clock = { now: 1_700_000_000_000 };
   const gateway = await ipv6Gateway(t, { now: () => clock.now, ...options });
   return gateway === undefined ? undefined : { clock, gateway };
-}
-
-/** One WANIPv6FirewallControl action as raw SOAP, the arguments in the order given. */
-function firewallCall(gateway: VirtualGateway, action: string, args: ReadonlyArray<readonly [string, string]> = []): Promise<SoapResult> {
-  return soapCall(gateway, action, args, { controlPath: "/ctl/IP6FCtl", serviceType: firewallControlType });
 }
 
 /** AddPinhole's six arguments in template order: a UDP pinhole to ::1 port 7000 for 600 s unless told otherwise. */

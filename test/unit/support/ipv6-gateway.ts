@@ -1,6 +1,7 @@
 import { networkInterfaces } from "node:os";
 import type { TestContext } from "node:test";
 import { gatewayFromUrl, UpnpPinholeMapper, type UpnpPinholeMapperOptions, type VirtualGateway, type VirtualGatewayOptions } from "../../../src/index.js";
+import { soapCall, type SoapResult } from "../virtual-gateway-test-client.js";
 import { requireOrSkip } from "./require-or-skip.js";
 import { virtualGateway } from "./virtual-gateway-fixture.js";
 
@@ -29,4 +30,9 @@ export async function pinholeMapper(gateway: VirtualGateway, options: UpnpPinhol
   const service = (await gatewayFromUrl(gateway.descriptionUrl)).description?.firewallControlServices[0];
   if (service === undefined) throw new Error("the description lists no WANIPv6FirewallControl");
   return new UpnpPinholeMapper(service, { internalAddress: "::1", ...options });
+}
+
+/** One WANIPv6FirewallControl action as raw SOAP, the arguments in the order given. */
+export function firewallCall(gateway: VirtualGateway, action: string, args: ReadonlyArray<readonly [string, string]> = []): Promise<SoapResult> {
+  return soapCall(gateway, action, args, { controlPath: "/ctl/IP6FCtl", serviceType: firewallControlType });
 }
