@@ -28,7 +28,7 @@ export interface PinholeTableEntry extends PinholeFlow {
 
 /** miniupnpd's nftables backend counts UniqueIDs from 1 and starts again at 1 after 65534. */
 const firstUniqueId = 1;
-const lastUniqueId = 65534;
+const defaultLastUniqueId = 65534;
 
 function sameFlow(a: PinholeFlow, b: PinholeFlow): boolean {
   return (
@@ -39,6 +39,13 @@ function sameFlow(a: PinholeFlow, b: PinholeFlow): boolean {
 /** The pinhole table, keyed on UniqueID; one pinhole per flow. */
 export class PinholeTable extends LeaseTable<PinholeTableEntry> {
   #nextId = firstUniqueId;
+  readonly #lastUniqueId: number;
+
+  /** @param lastUniqueId the UniqueID after which counting starts again at 1 (lower in tests, to reach the end) */
+  constructor(now: () => number, lastUniqueId = defaultLastUniqueId) {
+    super(now);
+    this.#lastUniqueId = lastUniqueId;
+  }
 
   get(uniqueId: number): PinholeTableEntry | undefined {
     return this.entries().find((entry) => entry.uniqueId === uniqueId);
@@ -52,7 +59,7 @@ export class PinholeTable extends LeaseTable<PinholeTableEntry> {
   /** Opens a pinhole under the next free UniqueID; undefined when every UniqueID is taken. */
   add(flow: PinholeFlow, leaseSeconds: number, description: string): PinholeTableEntry | undefined {
     const held = new Set(this.entries().map((entry) => entry.uniqueId));
-    if (held.size >= lastUniqueId - firstUniqueId + 1) return undefined;
+    if (held.size >= this.#lastUniqueId - firstUniqueId + 1) return undefined;
     while (held.has(this.#nextId)) this.#advance();
     const entry: PinholeTableEntry = { ...flow, uniqueId: this.#nextId, leaseSeconds, expiresAt: this.#expiry(leaseSeconds), description, packets: 0 };
     this.#advance();
@@ -70,10 +77,8 @@ export class PinholeTable extends LeaseTable<PinholeTableEntry> {
     this.#change(uniqueId, (entry) => ({ ...entry, packets: Math.min(0xffffffff, entry.packets + packets) }));
   }
 
-  delete(uniqueId: number): boolean {
-    const before = this.entries().length;
+  delete(uniqueId: number): void {
     this.held = this.held.filter((entry) => entry.uniqueId !== uniqueId);
-    return this.held.length < before;
   }
 
   #change(uniqueId: number, change: (entry: PinholeTableEntry) => PinholeTableEntry): void {
@@ -86,6 +91,6 @@ export class PinholeTable extends LeaseTable<PinholeTableEntry> {
   }
 
   #advance(): void {
-    this.#nextId = this.#nextId === lastUniqueId ? firstUniqueId : this.#nextId + 1;
+    this.#nextId = this.#nextId === this.#lastUniqueId ? firstUniqueId : this.#nextId + 1;
   }
 }

@@ -1,4 +1,5 @@
 import { UpnpActionError } from "../errors/errors.js";
+import { firewallControlErrorNames } from "../upnp/igd/firewall-control.js";
 
 /** Standard error descriptions (UPnP Device Architecture 3.2.2, WANIPConnection:2 section 2.4, WANIPv6FirewallControl:1 section 2.4). */
 const upnpErrorNames: ReadonlyMap<number, string> = new Map([
@@ -6,15 +7,8 @@ const upnpErrorNames: ReadonlyMap<number, string> = new Map([
   [402, "Invalid Args"],
   [501, "Action Failed"],
   [606, "Action not authorized"],
-  [701, "PinholeSpaceExhausted"],
-  [702, "FirewallDisabled"],
-  [703, "InboundPinholeNotAllowed"],
-  [704, "NoSuchEntry"],
-  [705, "ProtocolNotSupported"],
-  [706, "InternalPortWildcardingNotAllowed"],
-  [707, "ProtocolWildcardingNotAllowed"],
-  [708, "WildCardNotPermittedInSrcIP"],
-  [709, "NoTrafficReceived"],
+  // WANIPv6FirewallControl's own, 701 to 709: the names the client reads them by.
+  ...[...firewallControlErrorNames].filter(([code]) => code > 700),
   [713, "SpecifiedArrayIndexInvalid"],
   [714, "NoSuchEntryInArray"],
   [716, "WildCardNotPermittedInExtPort"],

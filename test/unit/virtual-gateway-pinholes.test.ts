@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { findPortMapper, InvalidArgumentError, NoGatewayError, startVirtualGateway, UpnpActionError, UpnpPinholeMapper, type VirtualGateway, type VirtualGatewayActivity, type VirtualGatewayOptions } from "../../src/index.js";
 import * as firewall from "../../src/upnp/igd/firewall-control.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
+import { PinholeTable } from "../../src/virtual-gateway/pinhole-table.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";
 import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { childElement, childText, descendants, parseXml, type XmlElement } from "../../src/xml/parse-xml.js";
@@ -15,11 +16,11 @@ import { mSearch, rawHttp, ssdpExchange, type SoapResult } from "./virtual-gatew
 
 const upnpCode = (code: number) => (error: unknown) => error instanceof UpnpActionError && error.upnpCode === code;
 
-/** A gateway on ::1 whose clock the test moves; undefined where ::1 is missing (skipped, or failed on CI). */
+/** A gateway on ::1 whose clock the test moves, and a pinhole mapper on that clock; undefined where ::1 is missing (skipped, or failed on CI). */
 async function clockedGateway(t: TestContext, options: VirtualGatewayOptions = {}) {
   const clock = { now: 1_700_000_000_000 };
   const gateway = await ipv6Gateway(t, { now: () => clock.now, ...options });
-  return gateway === undefined ? undefined : { clock, gateway };
+  return gateway === undefined ? undefined : { clock, gateway, mapper: await pinholeMapper(gateway, { now: () => clock.now }) };
 }
 
 /** AddPinhole's six arguments in template order: a UDP pinhole to ::1 port 7000 for 600 s unless told otherwise. */
@@ -41,6 +42,9 @@ const firewallActions = (gateway: VirtualGateway): string[] => gateway.requests.
 
 /** Where porthole's own action functions send to. */
 const endpointOf = (gateway: VirtualGateway) => ({ controlUrl: new URL("/ctl/IP6FCtl", gateway.descriptionUrl).href, serviceType: firewallControlType });
+
+/** porthole's search for the UPnP way to open IPv6 pinholes, on this gateway. */
+const findPinholes = (gateway: VirtualGateway) => findPortMapper({ family: 6, protocol: "upnp", gatewayUrl: gateway.descriptionUrl, upnpPinhole: { internalAddress: "::1" } });
 
 async function descriptionOf(gateway: VirtualGateway): Promise<XmlElement> {
   return parseXml((await rawHttp(gateway.descriptionUrl)).body.toString("utf8"));
@@ -84,48 +88,34 @@ test("GetFirewallStatus: on and letting pinholes in by default, and porthole's s
   const gateway = await ipv6Gateway(t);
   if (!gateway) return;
   assert.deepEqual(await (await pinholeMapper(gateway)).getFirewallStatus(), { firewallEnabled: true, inboundPinholeAllowed: true });
-  const found = await findPortMapper({ family: 6, protocol: "upnp", gatewayUrl: gateway.descriptionUrl, upnpPinhole: { internalAddress: "::1" } });
-  assert.equal(found.method, "upnp-pinhole");
+  assert.equal((await findPinholes(gateway)).method, "upnp-pinhole");
 });
 
-test("firewallEnabled false: GetFirewallStatus says 0, the other actions 702 FirewallDisabled, and porthole's search refuses the firewall", async (t) => {
-  const gateway = await ipv6Gateway(t, { firewallEnabled: false });
-  if (!gateway) return;
-  const mapper = await pinholeMapper(gateway);
-  assert.deepEqual(await mapper.getFirewallStatus(), { firewallEnabled: false, inboundPinholeAllowed: true });
-  await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7002 }), upnpCode(702));
-  const flow = { remoteHost: "", remotePort: 0, internalClient: "::1", internalPort: 7002, protocol: "UDP" as const };
-  await assert.rejects(firewall.getOutboundPinholeTimeout(endpointOf(gateway), flow), upnpCode(702));
-  for (const action of ["UpdatePinhole", "DeletePinhole", "GetPinholePackets", "CheckPinholeWorking"]) {
-    assert.equal(faultOf(await firewallCall(gateway, action, [["UniqueID", "1"], ...(action === "UpdatePinhole" ? [["NewLeaseTime", "60"] as const] : [])])), 702, action);
-  }
-  await assert.rejects(
-    findPortMapper({ family: 6, protocol: "upnp", gatewayUrl: gateway.descriptionUrl, upnpPinhole: { internalAddress: "::1" } }),
-    (error: unknown) => error instanceof NoGatewayError && /firewall is off/.test(error.message),
-  );
-  assert.deepEqual(gateway.pinholes, []);
-});
-
-test("inboundPinholeAllowed false: GetFirewallStatus says so, AddPinhole is 703 InboundPinholeNotAllowed, and porthole's search refuses the firewall", async (t) => {
-  const gateway = await ipv6Gateway(t, { inboundPinholeAllowed: false });
-  if (!gateway) return;
-  const mapper = await pinholeMapper(gateway);
-  assert.deepEqual(await mapper.getFirewallStatus(), { firewallEnabled: true, inboundPinholeAllowed: false });
-  await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7003 }), upnpCode(703));
-  assert.equal(faultOf(await firewallCall(gateway, "GetPinholePackets", [["UniqueID", "1"]])), 703);
-  // miniupnpd's GetOutboundPinholeTimeout looks only at whether the firewall is on.
-  assert.equal(faultOf(await firewallCall(gateway, "GetOutboundPinholeTimeout", pinholeArgs().slice(0, 5))), 501);
-  await assert.rejects(
-    findPortMapper({ family: 6, protocol: "upnp", gatewayUrl: gateway.descriptionUrl, upnpPinhole: { internalAddress: "::1" } }),
-    (error: unknown) => error instanceof NoGatewayError && /does not allow inbound pinholes/.test(error.message),
-  );
-});
+for (const { setting, options, status, code, outboundCode, refusal } of [
+  { setting: "firewallEnabled false", options: { firewallEnabled: false }, status: { firewallEnabled: false, inboundPinholeAllowed: true }, code: 702, outboundCode: 702, refusal: /firewall is off/ },
+  // miniupnpd's GetOutboundPinholeTimeout looks only at whether the firewall is on: 501 as ever.
+  { setting: "inboundPinholeAllowed false", options: { inboundPinholeAllowed: false }, status: { firewallEnabled: true, inboundPinholeAllowed: false }, code: 703, outboundCode: 501, refusal: /does not allow inbound pinholes/ },
+]) {
+  test(`${setting}: GetFirewallStatus says so, AddPinhole and the actions on a pinhole are ${code}, and porthole's search refuses the firewall`, async (t) => {
+    const gateway = await ipv6Gateway(t, options);
+    if (!gateway) return;
+    const mapper = await pinholeMapper(gateway);
+    assert.deepEqual(await mapper.getFirewallStatus(), status);
+    await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7002 }), upnpCode(code));
+    for (const action of ["UpdatePinhole", "DeletePinhole", "GetPinholePackets", "CheckPinholeWorking"]) {
+      assert.equal(faultOf(await firewallCall(gateway, action, [["UniqueID", "1"], ...(action === "UpdatePinhole" ? [["NewLeaseTime", "60"] as const] : [])])), code, action);
+    }
+    const flow = { remoteHost: "", remotePort: 0, internalClient: "::1", internalPort: 7002, protocol: "UDP" as const };
+    await assert.rejects(firewall.getOutboundPinholeTimeout(endpointOf(gateway), flow), upnpCode(outboundCode));
+    await assert.rejects(findPinholes(gateway), (error: unknown) => error instanceof NoGatewayError && refusal.test(error.message));
+    assert.deepEqual(gateway.pinholes, []);
+  });
+}
 
 test("AddPinhole through porthole's mapper: a pinhole to ::1 and the port, its UniqueID, its lease on the gateway's clock", async (t) => {
   const setUp = await clockedGateway(t);
   if (!setUp) return;
-  const { clock, gateway } = setUp;
-  const mapper = await pinholeMapper(gateway, { now: () => clock.now });
+  const { clock, gateway, mapper } = setUp;
   const mapping = await mapper.map({ protocol: "UDP", internalPort: 7000, leaseSeconds: 600 });
   assert.equal(mapping.method, "upnp-pinhole");
   assert.equal(mapping.externalAddress, "::1");
@@ -157,6 +147,24 @@ test("AddPinhole of a pinhole the firewall holds returns its UniqueID (miniupnpd
   assert.equal(limited.values.UniqueID, "2");
   assert.equal(gateway.pinholes[1]!.remoteHost, "2001:db8::5");
   assert.equal(gateway.pinholes[1]!.remotePort, 5000);
+  assert.equal((await firewallCall(gateway, "AddPinhole", pinholeArgs({ remoteHost: "2001:db8::5", remotePort: "5001" }))).values.UniqueID, "3", "another remote port");
+  // "*" is any remote host, as "" is (miniupnpd).
+  assert.equal((await firewallCall(gateway, "AddPinhole", pinholeArgs({ remoteHost: " * " }))).values.UniqueID, "1");
+  assert.equal(gateway.pinholes.length, 3);
+});
+
+test("PinholeTable: UniqueIDs count from 1, skip those held, start again at 1 after the last, and run out when every one is held", () => {
+  const table = new PinholeTable(() => 0, 3);
+  const add = (internalPort: number) => table.add({ remoteHost: "", remotePort: 0, internalClient: "::1", internalPort, protocol: "UDP" }, 60, "")?.uniqueId;
+  assert.equal(add(1), 1);
+  assert.equal(add(2), 2);
+  assert.equal(add(3), 3);
+  assert.equal(add(4), undefined, "1, 2 and 3 held");
+  table.delete(2);
+  assert.equal(add(4), 2, "1 is held: skipped");
+  table.delete(1);
+  assert.equal(add(5), 1, "3 is held, and after the last comes 1 again");
+  assert.deepEqual(table.entries().map((entry) => [entry.uniqueId, entry.internalPort]), [[3, 3], [2, 4], [1, 5]]);
 });
 
 test("AddPinhole for another host's address is 606 (miniupnpd's PinholeVerification), as is one written otherwise than the sender's address (miniupnpd before 2.3.3 compares text)", async (t) => {
@@ -217,8 +225,7 @@ test("AddPinhole's wildcards and protocols, in miniupnpd's order: 706 internal p
 test("UpdatePinhole: renew() gives the pinhole a new lease counted from now on the gateway's clock, under the same UniqueID", async (t) => {
   const setUp = await clockedGateway(t);
   if (!setUp) return;
-  const { clock, gateway } = setUp;
-  const mapper = await pinholeMapper(gateway, { now: () => clock.now });
+  const { clock, gateway, mapper } = setUp;
   const mapping = await mapper.map({ protocol: "UDP", internalPort: 7010, leaseSeconds: 120 });
   clock.now += 60_000;
   const renewed = await mapping.renew();
@@ -235,8 +242,7 @@ test("UpdatePinhole: renew() gives the pinhole a new lease counted from now on t
 test("a pinhole's lease ends exactly at its expiry on the gateway's clock; renew() then meets 402 and opens it again", async (t) => {
   const setUp = await clockedGateway(t);
   if (!setUp) return;
-  const { clock, gateway } = setUp;
-  const mapper = await pinholeMapper(gateway, { now: () => clock.now });
+  const { clock, gateway, mapper } = setUp;
   const mapping = await mapper.map({ protocol: "TCP", internalPort: 7011, leaseSeconds: 60 });
   clock.now += 59_999;
   assert.equal(gateway.pinholes.length, 1, "a millisecond before the end it is there");
@@ -266,7 +272,7 @@ for (const [code, options, source] of [
     const id = String(mapping.pinholeId);
     assert.equal(faultOf(await firewallCall(gateway, "UpdatePinhole", [["UniqueID", id], ["NewLeaseTime", "60"]])), code);
     assert.equal(faultOf(await firewallCall(gateway, "UpdatePinhole", [["UniqueID", id], ["NewLeaseTime", "0"]])), 402, "the lease is checked before the pinhole is looked for");
-    assert.equal(faultOf(await firewallCall(gateway, "GetPinholePackets", [["UniqueID", id]])), code);
+    assert.deepEqual((await firewallCall(gateway, "GetPinholePackets", [["UniqueID", id]])).fault, { code, description: code === 704 ? "NoSuchEntry" : "Invalid Args" });
     assert.equal(faultOf(await firewallCall(gateway, "CheckPinholeWorking", [["UniqueID", id]])), code);
     // A UniqueID that cannot be one is always 402.
     assert.equal(faultOf(await firewallCall(gateway, "DeletePinhole", [["UniqueID", "65536"]])), 402);
@@ -281,7 +287,7 @@ test("GetPinholePackets and CheckPinholeWorking: a fresh pinhole has 0 packets a
   const id = (await mapper.map({ protocol: "UDP", internalPort: 7013 })).pinholeId!;
   const endpoint = endpointOf(gateway);
   assert.equal(await firewall.getPinholePackets(endpoint, id), 0);
-  await assert.rejects(firewall.checkPinholeWorking(endpoint, id), upnpCode(709));
+  await assert.rejects(firewall.checkPinholeWorking(endpoint, id), (error: unknown) => upnpCode(709)(error) && (error as UpnpActionError).upnpDescription === "NoTrafficReceived");
   gateway.countPinholePackets(id, 5);
   gateway.countPinholePackets(id);
   assert.equal(await firewall.getPinholePackets(endpoint, id), 6);
