@@ -141,5 +141,6 @@ export {
   type GatewayEndpoint,
   type GatewayProtocols,
   type MappingTableEntry,
+  type PinholeTableEntry,
   type SoapRequestRecord,
 } from "./virtual-gateway/index.js";

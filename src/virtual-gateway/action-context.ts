@@ -1,5 +1,6 @@
 import type { ConnectionStatus, GatewayConfig } from "./gateway-config.js";
 import type { GatewayModel } from "./device-model.js";
+import type { PinholeTable } from "./pinhole-table.js";
 import type { PortMappingTable } from "./port-mapping-table.js";
 import type { ActionArguments } from "./action-arguments.js";
 
@@ -8,6 +9,8 @@ export interface GatewayState {
   readonly config: GatewayConfig;
   readonly model: GatewayModel;
   readonly table: PortMappingTable;
+  /** The IPv6 firewall's pinholes, opened through WANIPv6FirewallControl or PCP. */
+  readonly pinholes: PinholeTable;
   externalAddress: string;
   connectionStatus: ConnectionStatus;
   /** Clock reading when the gateway last started or rebooted, for GetStatusInfo's uptime. */
@@ -23,7 +26,7 @@ export interface GatewayState {
 
 export interface ActionContext {
   readonly args: ActionArguments;
-  /** Address the control request came from: secure mode and `NewManage` compare against it. */
+  /** Address the control request came from: secure mode, `NewManage` and the pinhole owner check compare against it. */
   readonly clientAddress: string;
   readonly state: GatewayState;
 }

@@ -30,6 +30,11 @@ export interface GatewayModel {
   readonly connectionService: ServiceModel;
   /** Version of the described connection service: 2 gives WANIPConnection:2 lease rules. */
   readonly connectionVersion: number;
+  /**
+   * WANIPv6FirewallControl:1, in the WANConnectionDevice of an IGD:2; an IGD:1 does not describe
+   * or announce it, yet answers at its control URL as miniupnpd does (shared reference notes).
+   */
+  readonly firewallService: ServiceModel;
 }
 
 /** Where the root description is served; moved under `/desc/` so a late URLBase matters. */
@@ -43,6 +48,7 @@ const servicePaths: Readonly<Record<ServiceKind, { scpd: string; name: string; i
   WANCommonInterfaceConfig: { scpd: "/WANCfg.xml", name: "CmnIfCfg", id: "WANCommonIFC1" },
   WANIPConnection: { scpd: "/WANIPCn.xml", name: "IPConn", id: "WANIPConn1" },
   WANPPPConnection: { scpd: "/WANPPPCn.xml", name: "PPPConn", id: "WANPPPConn1" },
+  WANIPv6FirewallControl: { scpd: "/WANIP6FC.xml", name: "IP6FCtl", id: "WANIPv6Firewall1" },
 };
 
 /**
@@ -87,17 +93,20 @@ export function buildDeviceModel(config: GatewayConfig): GatewayModel {
 
   const connectionVersion = config.connection === "ppp" ? 1 : version;
   const connectionService = service(config.connection === "ppp" ? "WANPPPConnection" : "WANIPConnection", connectionVersion);
-  const connectionDevice = device("WANConnectionDevice", "02", [connectionService]);
+  const firewallService = service("WANIPv6FirewallControl", 1);
+  const connectionDevice = device("WANConnectionDevice", "02", version >= 2 ? [connectionService, firewallService] : [connectionService]);
   const wanDevice = device("WANDevice", "01", [service("WANCommonInterfaceConfig", 1)], [connectionDevice]);
   const root = device("InternetGatewayDevice", "00", [service("Layer3Forwarding", 1)], [wanDevice]);
-  return { root, connectionDevice, connectionService, connectionVersion };
+  return { root, connectionDevice, connectionService, connectionVersion, firewallService };
 }
 
 export function allDevices(root: DeviceModel): DeviceModel[] {
   return [root, ...root.devices.flatMap(allDevices)];
 }
 
-export function allServices(root: DeviceModel): Array<{ device: DeviceModel; service: ServiceModel }> {
-  return allDevices(root).flatMap((device) => device.services.map((service) => ({ device, service })));
+/** Every service the gateway answers: those described, and the firewall control an IGD:1 answers undescribed. */
+export function servedServices(model: GatewayModel): ServiceModel[] {
+  const described = allDevices(model.root).flatMap((device) => device.services);
+  return described.includes(model.firewallService) ? described : [...described, model.firewallService];
 }
 

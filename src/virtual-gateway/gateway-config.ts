@@ -80,6 +80,20 @@ export interface VirtualGatewayOptions {
   externalAddress?: string;
   /** Status GetStatusInfo reports. @default "Connected" */
   connectionStatus?: ConnectionStatus;
+  /**
+   * Whether the IPv6 firewall is on (GetFirewallStatus' `FirewallEnabled`). Off, every
+   * WANIPv6FirewallControl action but GetFirewallStatus answers 702 FirewallDisabled, as
+   * miniupnpd's `ipv6_disable` flag makes it; PCP still opens pinholes, as miniupnpd's does.
+   * @default true
+   */
+  firewallEnabled?: boolean;
+  /**
+   * Whether the router's settings let pinholes be opened (GetFirewallStatus'
+   * `InboundPinholeAllowed`). Not allowed, AddPinhole and the actions on a pinhole answer 703
+   * InboundPinholeNotAllowed; PCP still opens pinholes, as miniupnpd's does.
+   * @default true
+   */
+  inboundPinholeAllowed?: boolean;
   /** Router misbehaviours to imitate, switch by switch; they override `profiles`. @default {} (none) */
   quirks?: GatewayQuirks;
   /**
@@ -114,6 +128,8 @@ export interface GatewayConfig {
   readonly connection: "ip" | "ppp";
   readonly externalAddress: string;
   readonly connectionStatus: ConnectionStatus;
+  readonly firewallEnabled: boolean;
+  readonly inboundPinholeAllowed: boolean;
   readonly quirks: Readonly<GatewayQuirks>;
   readonly now: () => number;
   /** Calls `onActivity`, if any, shielding the gateway from its exceptions. */
@@ -142,9 +158,7 @@ function checkBootId(bootId: number): number {
 
 /** NAT-PMP is IPv4 only (RFC 6886): off on an IPv6 address unless asked for, which is an error. */
 function checkProtocols(protocols: GatewayProtocols, address: string, natPmpAsked: boolean): GatewayProtocols {
-  for (const [name, on] of Object.entries(protocols)) {
-    if (typeof on !== "boolean") throw new InvalidArgumentError(`${name} must be true or false, got ${JSON.stringify(on)}`);
-  }
+  for (const [name, on] of Object.entries(protocols)) checkBoolean(name, on, false);
   if (!isIPv4(address)) {
     if (natPmpAsked) throw new InvalidArgumentError(`NAT-PMP is IPv4 only; the gateway's address is ${address}`);
     protocols = { ...protocols, natPmp: false };
@@ -163,6 +177,22 @@ function checkLifetimeQuirks(quirks: GatewayQuirks): GatewayQuirks {
   }
   if ((limits.pcpMinLifetimeSeconds ?? 0) > (limits.pcpMaxLifetimeSeconds ?? 0xffffffff)) {
     throw new InvalidArgumentError("quirks.pcpMinLifetimeSeconds must not be above quirks.pcpMaxLifetimeSeconds");
+  }
+  return quirks;
+}
+
+function checkBoolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value !== undefined && typeof value !== "boolean") throw new InvalidArgumentError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  return value ?? fallback;
+}
+
+/** The firewall's numbers are a 32-bit field (GetOutboundPinholeTimeout) and a count. */
+function checkFirewallQuirks(quirks: GatewayQuirks): GatewayQuirks {
+  const counts = { outboundPinholeTimeoutSeconds: quirks.outboundPinholeTimeoutSeconds, pinholeLimit: quirks.pinholeLimit };
+  for (const [name, value] of Object.entries(counts)) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 0xffffffff)) {
+      throw new InvalidArgumentError(`quirks.${name} must be a whole number from 0 to 4294967295, got ${value}`);
+    }
   }
   return quirks;
 }
@@ -197,7 +227,9 @@ export function resolveConfig(options: VirtualGatewayOptions = {}): GatewayConfi
     connection: options.connection ?? profiles.connection ?? "ip",
     externalAddress: options.externalAddress ?? profiles.externalAddress ?? "203.0.113.7",
     connectionStatus: options.connectionStatus ?? "Connected",
-    quirks: checkLifetimeQuirks({ ...profiles.quirks, ...options.quirks }),
+    firewallEnabled: checkBoolean("firewallEnabled", options.firewallEnabled, true),
+    inboundPinholeAllowed: checkBoolean("inboundPinholeAllowed", options.inboundPinholeAllowed, true),
+    quirks: checkFirewallQuirks(checkLifetimeQuirks({ ...profiles.quirks, ...options.quirks })),
     now: options.now ?? Date.now,
     notify: activityNotifier(options.onActivity),
     uuid: options.uuid ?? randomUUID(),

@@ -4,7 +4,7 @@ import { delay } from "../util/deadline.js";
 import { unmapIPv4 } from "../net/local-address.js";
 import type { GatewayState } from "./action-context.js";
 import { rootDescription, httpOrigin, serviceDescription } from "./description-documents.js";
-import { allServices, descriptionPath } from "./device-model.js";
+import { descriptionPath, servedServices } from "./device-model.js";
 import { parseHttpRequest, type ParsedHttpRequest } from "./http-request-parser.js";
 import { encodeHttpReply, xmlContentType, type HttpReply } from "./http-reply.js";
 import { answerControlRequest, type SoapRequestRecord } from "./soap-server.js";
@@ -38,7 +38,7 @@ function routeRequest(request: ParsedHttpRequest, clientAddress: string, state: 
   if (path === descriptionPath(state.config)) {
     return method === "GET" ? xmlReply(200, rootDescription(state.model, state.config, origin)) : emptyReply(405);
   }
-  for (const { service } of allServices(state.model.root)) {
+  for (const service of servedServices(state.model)) {
     if (path === service.scpdPath) return method === "GET" ? xmlReply(200, serviceDescription(service)) : emptyReply(405);
     if (path === service.controlPath) {
       if (method !== "POST") return emptyReply(405);

@@ -6,33 +6,19 @@ import { PCP_HEADER_BYTES, PCP_MAP_BYTES, PCP_RESPONSE_BIT, PCP_VERSION, pcpOpco
 import { decodePcpRequest } from "../pcp/pcp-requests.js";
 import { encodePcpResponse } from "../pcp/pcp-responses.js";
 import { epochSeconds, type GatewayState } from "./action-context.js";
+import { answerPinholeMap } from "./pcp-pinholes.js";
+import { pcpResults } from "./pcp-results.js";
 import type { PortControlAnswer } from "./port-control-answer.js";
 import { findExternalPort, pcpDescription, storePortControlMapping } from "./port-control-mappings.js";
 
 /**
  * The PCP server (RFC 6887) as miniupnpd 2.3.1 runs it (pcpserver.c), over the gateway's one
  * mapping table: ANNOUNCE and MAP. Its answers are written over the request as miniupnpd writes
- * them, so a refusal carries the request's fields and options back (RFC 6887 §7.2). Where it
- * differs: PCP's draft version 1 and PEER are refused (UNSUPP_VERSION, UNSUPP_OPCODE), a MAP of a
- * protocol other than TCP or UDP is UNSUPP_PROTOCOL, and an IPv6 MAP (a firewall pinhole) is
- * NO_RESOURCES, as miniupnpd built without pinholes answers.
+ * them, so a refusal carries the request's fields and options back (RFC 6887 §7.2). An IPv6 MAP
+ * opens a firewall pinhole (pcp-pinholes.ts). Where it differs: PCP's draft version 1 and PEER are
+ * refused (UNSUPP_VERSION, UNSUPP_OPCODE), and a MAP of a protocol other than TCP or UDP is
+ * UNSUPP_PROTOCOL.
  */
-
-/** Result codes of RFC 6887 §7.4 the server answers with. */
-export const pcpResults = {
-  success: 0,
-  unsuppVersion: 1,
-  notAuthorized: 2,
-  malformedRequest: 3,
-  unsuppOpcode: 4,
-  unsuppOption: 5,
-  malformedOption: 6,
-  networkFailure: 7,
-  noResources: 8,
-  unsuppProtocol: 9,
-  cannotProvideExternal: 11,
-  addressMismatch: 12,
-} as const;
 
 /** miniupnpd's defaults of `min_lifetime` and `max_lifetime`. */
 const defaultMinLifetimeSeconds = 120;
@@ -174,10 +160,12 @@ function answerMap(state: GatewayState, request: MapRequest, sender: string): Po
     if (!suggestsNothing && options.preferFailure) return answer(pcpResults.cannotProvideExternal);
     externalAddress = ownExternalAddress;
   }
-  // No pinholes here: a delete finds nothing, which miniupnpd leaves a success; a create cannot be had.
-  if (!nat) return answer(request.lifetimeSeconds === 0 ? pcpResults.success : pcpResults.noResources);
-
   const protocol = protocolOfNumber[map.protocol];
+  if (!nat) {
+    const pinhole = answerPinholeMap(state, request, protocol, lifetime);
+    externalPort = pinhole.externalPort ?? externalPort;
+    return answer(pinhole.resultCode);
+  }
   if (request.lifetimeSeconds === 0) return answer(deleteMapping(state, request, protocol));
   if (externalPort === 0) externalPort = map.internalPort;
   if (externalPort === 0) return answer(pcpResults.malformedRequest);

@@ -1,4 +1,5 @@
 import type { TransportProtocol } from "../mapping/port-mapper.js";
+import { LeaseTable } from "./lease-table.js";
 
 /** One entry of the virtual gateway's port mapping table. */
 export interface MappingTableEntry {
@@ -18,27 +19,9 @@ export interface MappingTableEntry {
 
 /**
  * The mapping table, keyed on external port and protocol (like miniupnpd, the remote host is
- * stored but not part of the key). Expired entries are dropped on every read, so a fake clock
- * needs no timer to take effect.
+ * stored but not part of the key).
  */
-export class PortMappingTable {
-  #entries: MappingTableEntry[] = [];
-  readonly #now: () => number;
-
-  constructor(now: () => number) {
-    this.#now = now;
-  }
-
-  /** Entries in the order they were first added; GetGenericPortMappingEntry indexes this. */
-  entries(): readonly MappingTableEntry[] {
-    this.removeExpired();
-    return this.#entries;
-  }
-
-  get size(): number {
-    return this.entries().length;
-  }
-
+export class PortMappingTable extends LeaseTable<MappingTableEntry> {
   find(externalPort: number, protocol: TransportProtocol): MappingTableEntry | undefined {
     return this.entries().find((entry) => entry.externalPort === externalPort && entry.protocol === protocol);
   }
@@ -48,35 +31,13 @@ export class PortMappingTable {
     const index = this.entries().findIndex(
       (entry) => entry.externalPort === mapping.externalPort && entry.protocol === mapping.protocol,
     );
-    if (index === -1) this.#entries.push(mapping);
-    else this.#entries[index] = mapping;
+    if (index === -1) this.held.push(mapping);
+    else this.held[index] = mapping;
   }
 
   delete(externalPort: number, protocol: TransportProtocol): boolean {
     const before = this.entries().length;
-    this.#entries = this.#entries.filter((entry) => !(entry.externalPort === externalPort && entry.protocol === protocol));
-    return this.#entries.length < before;
-  }
-
-  clear(): void {
-    this.#entries = [];
-  }
-
-  removeExpired(): void {
-    const now = this.#now();
-    if (this.#entries.some((entry) => entry.expiresAt !== undefined && entry.expiresAt <= now)) {
-      this.#entries = this.#entries.filter((entry) => entry.expiresAt === undefined || entry.expiresAt > now);
-    }
-  }
-
-  /** Seconds left on the lease, as GetSpecificPortMappingEntry reports it; 0 for a permanent one. */
-  remainingLease(mapping: MappingTableEntry): number {
-    if (mapping.expiresAt === undefined) return 0;
-    return Math.max(1, Math.ceil((mapping.expiresAt - this.#now()) / 1000));
-  }
-
-  /** Expiry time for a lease granted now. */
-  expiryFor(leaseSeconds: number): number | undefined {
-    return leaseSeconds === 0 ? undefined : this.#now() + leaseSeconds * 1000;
+    this.held = this.held.filter((entry) => !(entry.externalPort === externalPort && entry.protocol === protocol));
+    return this.held.length < before;
   }
 }

@@ -184,6 +184,16 @@ export const quirkProfiles = {
     externalAddress: "10.0.0.2",
     quirks: { privateWanAddress: true },
   },
+  "pinhole-spec": {
+    summary: "IPv6 firewall as WANIPv6FirewallControl:1 says, not as miniupnpd 2.3.1: 704 for an unknown UniqueID, an outbound pinhole timeout of 120 s",
+    source: "UPnP IGD 2.0 WANIPv6FirewallControl:1 sections 2.5.2-2.5.7; 120 s is the least RFC 4787 REQ-5 lets a UDP flow idle",
+    quirks: { answer704ForUnknownPinhole: true, outboundPinholeTimeoutSeconds: 120 },
+  },
+  "pinhole-renewal-bug": {
+    summary: "loses a pinhole's PCP nonce when it is renewed: PCP can no longer delete it",
+    source: "miniupnpd 2.3.1 nftables update_pinhole(), fixed in 2.3.6",
+    quirks: { pinholeRenewalLosesPcpNonce: true },
+  },
 } as const satisfies Readonly<Record<string, QuirkProfile>>;
 
 /** The name of one of {@link quirkProfiles}. */

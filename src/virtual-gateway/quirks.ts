@@ -1,7 +1,9 @@
 /**
  * Misbehaviours of real gateways the virtual gateway can imitate, one named switch each. All are off
  * by default, which gives a standards-following IGD modelled on miniupnpd. Each switch names the
- * bug report or router it comes from.
+ * bug report or router it comes from. The IPv6 firewall is the exception: it answers as miniupnpd
+ * 2.3.1 by default, quirks included, and two of its switches give the specification's answers
+ * instead; its renewal bug is opt-in.
  */
 export interface GatewayQuirks {
   // --- Discovery (SSDP) ---
@@ -154,4 +156,37 @@ export interface GatewayQuirks {
    * @default false
    */
   privateWanAddress?: boolean;
+
+  // --- IPv6 firewall (WANIPv6FirewallControl:1 and PCP pinholes) ---
+
+  /**
+   * Answer 704 NoSuchEntry for a UniqueID the firewall does not hold, as WANIPv6FirewallControl:1
+   * (section 2.5) says. miniupnpd 2.3.1 with nftables answers 402: its get_pinhole_info() reports
+   * an unknown UniqueID as found with no address, which PinholeVerification() cannot read
+   * (netfilter_nft/nftpinhole.c; measured, shared reference notes).
+   * @default false (402, as miniupnpd 2.3.1)
+   */
+  answer704ForUnknownPinhole?: boolean;
+  /**
+   * Answer GetOutboundPinholeTimeout with this many seconds, as a firewall that implements the
+   * optional action does (WANIPv6FirewallControl:1 section 2.5.2). miniupnpd 2.3.1 answers 501:
+   * its upnp_check_outbound_pinhole() is a TODO (upnpsoap.c).
+   * @default undefined (501, as miniupnpd 2.3.1)
+   */
+  outboundPinholeTimeoutSeconds?: number;
+  /**
+   * Most pinholes the firewall holds; a new one beyond is refused with 701 PinholeSpaceExhausted
+   * (PCP: NO_RESOURCES), as when miniupnpd's add_pinhole() fails. `undefined` means no limit but
+   * the 65,534 UniqueIDs.
+   * @default undefined
+   */
+  pinholeLimit?: number;
+  /**
+   * miniupnpd 2.3.1's renewal bug: renewing a pinhole (UpdatePinhole, a repeated AddPinhole or a
+   * PCP renewal) rewrites its rule without its description, so the PCP nonce is lost and a PCP
+   * delete is NOT_AUTHORIZED ever after, even with the right nonce (nftpinhole.c update_pinhole(),
+   * fixed in 2.3.6: shared reference notes).
+   * @default false
+   */
+  pinholeRenewalLosesPcpNonce?: boolean;
 }

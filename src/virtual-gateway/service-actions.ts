@@ -4,9 +4,10 @@
  * order for the `requireArgumentOrder` quirk.
  *
  * Written from the specifications (UPnP IGD 1.0 WANIPConnection:1 and WANPPPConnection:1 service
- * templates, IGD 2.0 WANIPConnection:2 section 2.5), not from the client's table in
- * src/upnp/igd/igd-actions.ts: test/unit/action-tables.test.ts compares the two, so an argument
- * the client sends out of order is caught by a device that reads the spec, not by itself.
+ * templates, IGD 2.0 WANIPConnection:2 section 2.5 and WANIPv6FirewallControl:1 section 2.4), not
+ * from the client's tables in src/upnp/igd/igd-actions.ts and firewall-control.ts:
+ * test/unit/action-tables.test.ts compares them, so an argument the client sends out of order is
+ * caught by a device that reads the spec, not by itself.
  */
 
 export interface ActionSpec {
@@ -17,7 +18,7 @@ export interface ActionSpec {
   readonly outputs: readonly string[];
 }
 
-export type ServiceKind = "Layer3Forwarding" | "WANCommonInterfaceConfig" | "WANIPConnection" | "WANPPPConnection";
+export type ServiceKind = "Layer3Forwarding" | "WANCommonInterfaceConfig" | "WANIPConnection" | "WANPPPConnection" | "WANIPv6FirewallControl";
 
 const action = (name: string, inputs: readonly string[], outputs: readonly string[] = []): ActionSpec => ({
   name,
@@ -73,6 +74,20 @@ const layer3ForwardingActions: readonly ActionSpec[] = [
   action("GetDefaultConnectionService", [], ["NewDefaultConnectionService"]),
 ];
 
+/** What a pinhole lets in (WANIPv6FirewallControl:1 section 2.4.2): unlike WANIPConnection, no `New` prefix. */
+const pinholeFlow = ["RemoteHost", "RemotePort", "InternalClient", "InternalPort", "Protocol"];
+
+/** The seven actions of WANIPv6FirewallControl:1 (IGD 2.0, section 2.4), all of which the virtual gateway carries out. */
+const firewallControlActions: readonly ActionSpec[] = [
+  action("GetFirewallStatus", [], ["FirewallEnabled", "InboundPinholeAllowed"]),
+  action("GetOutboundPinholeTimeout", pinholeFlow, ["OutboundPinholeTimeout"]),
+  action("AddPinhole", [...pinholeFlow, "LeaseTime"], ["UniqueID"]),
+  action("UpdatePinhole", ["UniqueID", "NewLeaseTime"]),
+  action("DeletePinhole", ["UniqueID"]),
+  action("GetPinholePackets", ["UniqueID"], ["PinholePackets"]),
+  action("CheckPinholeWorking", ["UniqueID"], ["IsWorking"]),
+];
+
 export function actionsOf(kind: ServiceKind, version: number): readonly ActionSpec[] {
   switch (kind) {
     case "Layer3Forwarding":
@@ -83,6 +98,8 @@ export function actionsOf(kind: ServiceKind, version: number): readonly ActionSp
       return version >= 2 ? wanConnectionV2Actions : wanConnectionV1Actions;
     case "WANPPPConnection":
       return wanConnectionV1Actions;
+    case "WANIPv6FirewallControl":
+      return firewallControlActions;
   }
 }
 
@@ -109,6 +126,20 @@ const stateVariableExceptions: Readonly<Record<string, readonly [name: string, d
   NewTotalBytesReceived: ["TotalBytesReceived", "ui4"],
   NewTotalPacketsSent: ["TotalPacketsSent", "ui4"],
   NewTotalPacketsReceived: ["TotalPacketsReceived", "ui4"],
+  // WANIPv6FirewallControl:1 section 2.3: its arguments are typed by A_ARG_TYPE_ variables.
+  FirewallEnabled: ["FirewallEnabled", "boolean"],
+  InboundPinholeAllowed: ["InboundPinholeAllowed", "boolean"],
+  RemoteHost: ["A_ARG_TYPE_IPv6Address", "string"],
+  InternalClient: ["A_ARG_TYPE_IPv6Address", "string"],
+  RemotePort: ["A_ARG_TYPE_Port", "ui2"],
+  InternalPort: ["A_ARG_TYPE_Port", "ui2"],
+  Protocol: ["A_ARG_TYPE_Protocol", "ui2"],
+  LeaseTime: ["A_ARG_TYPE_LeaseTime", "ui4"],
+  NewLeaseTime: ["A_ARG_TYPE_LeaseTime", "ui4"],
+  UniqueID: ["A_ARG_TYPE_UniqueID", "ui2"],
+  OutboundPinholeTimeout: ["A_ARG_TYPE_OutboundPinholeTimeout", "ui4"],
+  PinholePackets: ["A_ARG_TYPE_PinholePackets", "ui4"],
+  IsWorking: ["A_ARG_TYPE_Boolean", "boolean"],
 };
 
 /** The state variable an argument is related to, and its UPnP data type. */

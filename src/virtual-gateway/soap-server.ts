@@ -3,6 +3,7 @@ import { ActionArguments } from "./action-arguments.js";
 import type { ActionHandler, GatewayState } from "./action-context.js";
 import { connectionHandlers } from "./connection-actions.js";
 import type { ServiceModel } from "./device-model.js";
+import { pinholeHandlers } from "./pinhole-actions.js";
 import { portMappingHandlers } from "./port-mapping-actions.js";
 import { parseSoapRequest, soapFault, soapResponse, type EnvelopePrefixes } from "./soap-envelope.js";
 import { upnpFault } from "./upnp-faults.js";
@@ -34,7 +35,7 @@ export interface ControlReply {
   readonly body: string;
 }
 
-const handlers: Readonly<Record<string, ActionHandler>> = { ...connectionHandlers, ...portMappingHandlers };
+const handlers: Readonly<Record<string, ActionHandler>> = { ...connectionHandlers, ...portMappingHandlers, ...pinholeHandlers };
 
 /**
  * Answers one POST to a control URL. The action must be one the service offers (the table in

@@ -1,11 +1,14 @@
 import { UpnpActionError } from "../errors/errors.js";
+import { firewallControlErrorNames } from "../upnp/igd/firewall-control.js";
 
-/** Standard error descriptions (UPnP Device Architecture 3.2.2, WANIPConnection:2 section 2.4). */
+/** Standard error descriptions (UPnP Device Architecture 3.2.2, WANIPConnection:2 section 2.4, WANIPv6FirewallControl:1 section 2.4). */
 const upnpErrorNames: ReadonlyMap<number, string> = new Map([
   [401, "Invalid Action"],
   [402, "Invalid Args"],
   [501, "Action Failed"],
   [606, "Action not authorized"],
+  // WANIPv6FirewallControl's own, 701 to 709: the names the client reads them by.
+  ...[...firewallControlErrorNames].filter(([code]) => code > 700),
   [713, "SpecifiedArrayIndexInvalid"],
   [714, "NoSuchEntryInArray"],
   [716, "WildCardNotPermittedInExtPort"],

@@ -8,6 +8,7 @@ import { startGatewayHttpServer, type GatewayHttpServer } from "./gateway-http-s
 import { natPmpAddressResponse } from "./natpmp-answers.js";
 import { pcpAnnouncement } from "./pcp-answers.js";
 import { startPortControlServer, type PortControlServer } from "./port-control-server.js";
+import { PinholeTable, type PinholeTableEntry } from "./pinhole-table.js";
 import { PortMappingTable, type MappingTableEntry } from "./port-mapping-table.js";
 import type { GatewayProtocols } from "./quirk-profiles.js";
 import type { SoapRequestRecord } from "./soap-server.js";
@@ -32,6 +33,17 @@ export interface VirtualGateway {
   readonly portControlAddress: GatewayEndpoint;
   /** The mapping table now, expired leases dropped; a copy. NAT-PMP and PCP mappings are in it too. */
   readonly mappings: readonly MappingTableEntry[];
+  /**
+   * The IPv6 firewall's pinholes now, expired leases dropped; a copy. Opened through
+   * WANIPv6FirewallControl (AddPinhole) and PCP (an IPv6 MAP).
+   */
+  readonly pinholes: readonly PinholeTableEntry[];
+  /**
+   * Counts `packets` (1 by default) as gone through the pinhole with this UniqueID, as if traffic
+   * had arrived: GetPinholePackets reports them and CheckPinholeWorking then answers true.
+   * @throws InvalidArgumentError when the firewall holds no such pinhole
+   */
+  countPinholePackets(uniqueId: number, packets?: number): void;
   /** Every control request received, oldest first. */
   readonly requests: readonly SoapRequestRecord[];
   /** M-SEARCH messages received (answered or not; garbage not counted). */
@@ -55,10 +67,10 @@ export interface VirtualGateway {
   setConnectionStatus(status: ConnectionStatus): void;
   /** `BOOTID.UPNP.ORG` of the current boot, in search replies and announcements. */
   readonly bootId: number;
-  /** Empties the mapping table and nothing else: uptime, epoch and boot id carry on. */
+  /** Empties the mapping table and nothing else (pinholes stay): uptime, epoch and boot id carry on. */
   clearMappings(): void;
   /**
-   * Reboots like a router losing power: empties the mapping table, starts the uptime and the epoch
+   * Reboots like a router losing power: empties the mapping table and the pinholes, starts the uptime and the epoch
    * again at 0 (not with the `systemUptimeEpoch` quirk), adds 1 to the boot id, and (unless
    * `announce` is false) sends `ssdp:alive` with the new BOOTID to `announceTo` (and, with
    * `multicastInterface`, the SSDP group), a NAT-PMP address announcement and a PCP ANNOUNCE to
@@ -97,10 +109,12 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
   const config = resolveConfig(options);
   const model = buildDeviceModel(config);
   const table = new PortMappingTable(config.now);
+  const pinholes = new PinholeTable(config.now);
   const state: GatewayState = {
     config,
     model,
     table,
+    pinholes,
     externalAddress: config.externalAddress,
     connectionStatus: config.connectionStatus,
     startedAt: config.now(),
@@ -140,7 +154,10 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     throw error;
   }
 
-  const sweep = setInterval(() => table.removeExpired(), expirySweepIntervalMs);
+  const sweep = setInterval(() => {
+    table.removeExpired();
+    pinholes.removeExpired();
+  }, expirySweepIntervalMs);
   sweep.unref();
   let closed: Promise<void> | undefined;
 
@@ -160,6 +177,14 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     },
     get mappings() {
       return [...table.entries()];
+    },
+    get pinholes() {
+      return [...pinholes.entries()];
+    },
+    countPinholePackets(uniqueId, packets = 1) {
+      if (pinholes.get(uniqueId) === undefined) throw new InvalidArgumentError(`the firewall holds no pinhole with UniqueID ${uniqueId}`);
+      if (!Number.isInteger(packets) || packets < 0) throw new InvalidArgumentError(`packets must be a whole number, got ${packets}`);
+      pinholes.countPackets(uniqueId, packets);
     },
     requests,
     get ssdpSearches() {
@@ -194,6 +219,7 @@ export async function startVirtualGateway(options: VirtualGatewayOptions = {}): 
     },
     async reboot(rebootOptions = {}) {
       table.clear();
+      pinholes.clear();
       state.bootId++;
       if (!config.quirks.systemUptimeEpoch) {
         state.startedAt = config.now();

@@ -30,6 +30,7 @@ import type { GatewayState } from "../../src/virtual-gateway/action-context.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig, type VirtualGatewayOptions } from "../../src/virtual-gateway/gateway-config.js";
 import { answerPortControl } from "../../src/virtual-gateway/port-control-server.js";
+import { PinholeTable } from "../../src/virtual-gateway/pinhole-table.js";
 import { PortMappingTable } from "../../src/virtual-gateway/port-mapping-table.js";
 
 /** One parser under fuzzing. `run` throws `InvariantViolation` on a crash, else names the outcome. */
@@ -172,14 +173,14 @@ const bytesOf = (input: string): Buffer => Buffer.from(input, "latin1");
 const natPmpSeeds = binarySeeds("natpmp");
 const pcpSeeds = binarySeeds("pcp");
 
-/** A virtual gateway's state, without sockets: each case starts from an empty table holding one mapping. */
+/** A virtual gateway's state, without sockets: each case starts from a table holding one mapping, and no pinholes. */
 function gatewayStateFor(options: VirtualGatewayOptions): () => GatewayState {
   const config = resolveConfig({ externalAddress: "11.22.33.44", now: () => 1_700_000_000_000, ...options });
   const model = buildDeviceModel(config);
   return () => {
     const table = new PortMappingTable(config.now);
     table.put({ remoteHost: "", externalPort: 7000, protocol: "UDP", internalPort: 7000, internalClient: "192.168.1.20", enabled: true, description: "PCP MAP 000000000000000000000000", leaseSeconds: 600, expiresAt: config.now() + 600_000 });
-    return { config, model, table, externalAddress: config.externalAddress, connectionStatus: "Connected", startedAt: config.now() - 5000, epochStartedAt: config.now() - 5000, bootId: config.bootId };
+    return { config, model, table, pinholes: new PinholeTable(config.now), externalAddress: config.externalAddress, connectionStatus: "Connected", startedAt: config.now() - 5000, epochStartedAt: config.now() - 5000, bootId: config.bootId };
   };
 }
 

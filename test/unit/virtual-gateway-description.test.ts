@@ -91,7 +91,7 @@ test("controlUrlStyle absolute writes full URLs", () =>
   withGateway({ quirks: { controlUrlStyle: "absolute" } }, async (gateway) => {
     const urls = descendants(await description(gateway), "controlURL").map((element) => element.text);
     const origin = new URL(gateway.descriptionUrl).origin;
-    assert.ok(urls.length === 3 && urls.every((url) => url.startsWith(`${origin}/ctl/`)));
+    assert.ok(urls.length === 4 && urls.every((url) => url.startsWith(`${origin}/ctl/`)));
   }));
 
 test("invalidUtf8InDescription puts Latin-1 bytes in a UTF-8 document (aioupnp#7)", () =>

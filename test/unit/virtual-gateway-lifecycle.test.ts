@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { InvalidArgumentError, SocketError } from "../../src/errors/errors.js";
+import { ipv6Gateway } from "./support/ipv6-gateway.js";
 import { requireOrSkip } from "./support/require-or-skip.js";
 import { startVirtualGateway } from "../../src/virtual-gateway/index.js";
 
@@ -90,3 +91,23 @@ for (const igdVersion of [2, 1] as const) {
     }
   });
 }
+
+test("upnpc -6 (miniupnpc) drives every pinhole action on the virtual gateway at ::1, and reads its answers as miniupnpd's", async (t) => {
+  const probe = await run("upnpc", ["-h"]);
+  if (!requireOrSkip(t, probe.error?.code !== "ENOENT", "upnpc (Debian package miniupnpc)")) return;
+  const gateway = await ipv6Gateway(t);
+  if (!gateway) return;
+  const upnpc = async (...args: string[]): Promise<string> => (await run("upnpc", ["-6", "-u", gateway.descriptionUrl, ...args])).stdout;
+
+  assert.match(await upnpc("-S"), /Firewall Enabled: Yes\s+Inbound Pinhole Allowed: Yes/);
+  assert.match(await upnpc("-A", "", "0", "::1", "7704", "UDP", "300"), /AddPinhole: \(\[\]:0 -> \[::1\]:7704\) \/ Pinhole ID = 1/);
+  assert.deepEqual(gateway.pinholes.map((pinhole) => [pinhole.uniqueId, pinhole.internalClient, pinhole.internalPort, pinhole.protocol, pinhole.leaseSeconds]), [[1, "::1", 7704, "UDP", 300]]);
+  assert.match(await upnpc("-U", "1", "600"), /UpdatePinhole: Pinhole ID = 1 with Lease Time: 600/);
+  assert.equal(gateway.pinholes[0]!.leaseSeconds, 600);
+  assert.match(await upnpc("-K", "1"), /Pinhole ID = 1 \/ PinholePackets = 0/);
+  assert.match(await upnpc("-C", "1"), /CheckPinholeWorking\(\) failed with code 709/);
+  assert.match(await upnpc("-G", "", "0", "::1", "7704", "UDP"), /GetOutboundPinholeTimeout\(.*\) failed with code 501/);
+  assert.match(await upnpc("-D", "1"), /UPNP_DeletePinhole\(\) returned : 0/);
+  assert.deepEqual(gateway.pinholes, []);
+  assert.match(await upnpc("-D", "1"), /UPNP_DeletePinhole\(\) returned : 402/);
+});

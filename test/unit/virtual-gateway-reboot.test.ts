@@ -13,8 +13,8 @@ const uptimeOf = async (gateway: Parameters<typeof soapCall>[0]): Promise<string
 const searchBootId = async (gateway: Parameters<typeof soapCall>[0]): Promise<string | undefined> =>
   (await ssdpExchange(gateway.ssdpAddress, [mSearch("upnp:rootdevice")], 1))[0]?.headers["BOOTID.UPNP.ORG"];
 
-/** The virtual gateway's root device, its 2 embedded devices (UDN + type each) and 3 services. */
-const notifiesPerAnnouncement = 10;
+/** The virtual gateway's root device, its 2 embedded devices (UDN + type each) and 4 services. */
+const notifiesPerAnnouncement = 11;
 
 test("reboot() empties the table and restarts uptime, epoch and boot id; clearMappings() keeps all three", () => {
   const clock = fakeClock();

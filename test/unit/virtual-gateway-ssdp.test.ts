@@ -36,14 +36,15 @@ test("an IGD:2 answers searches for IGD:1 and WANIPConnection:1, echoing the ver
 
 test("ssdp:all gets one reply per device, service and root marker", () =>
   withGateway({}, async (gateway) => {
-    // root marker + 3 devices x (UDN + type) + 3 services
-    const replies = await ssdpExchange(gateway.ssdpAddress, [mSearch("ssdp:all")], 10);
+    // root marker + 3 devices x (UDN + type) + 4 services (WANIPv6FirewallControl:1 on an IGD:2)
+    const replies = await ssdpExchange(gateway.ssdpAddress, [mSearch("ssdp:all")], 11);
     const targets = replies.map((reply) => reply.headers.ST);
-    assert.equal(replies.length, 10);
+    assert.equal(replies.length, 11);
     assert.ok(targets.includes("upnp:rootdevice"));
     assert.ok(targets.includes(igd(2)));
     assert.ok(targets.includes("urn:schemas-upnp-org:device:WANConnectionDevice:2"));
     assert.ok(targets.includes("urn:schemas-upnp-org:service:WANIPConnection:2"));
+    assert.ok(targets.includes("urn:schemas-upnp-org:service:WANIPv6FirewallControl:1"));
   }));
 
 test("garbage and unknown search targets are not answered", () =>
@@ -85,7 +86,7 @@ test("answerOnlyRootDevice, answerOnlySsdpAll and ignoreSsdpAll pick which searc
   assert.equal(count(igd(1), { answerOnlyRootDevice: true }), 0);
   assert.equal(count("upnp:rootdevice", { answerOnlyRootDevice: true }), 1);
   assert.equal(count("upnp:rootdevice", { answerOnlySsdpAll: true }), 0);
-  assert.equal(count("ssdp:all", { answerOnlySsdpAll: true }), 10);
+  assert.equal(count("ssdp:all", { answerOnlySsdpAll: true }), 11);
   assert.equal(count("ssdp:all", { ignoreSsdpAll: true }), 0);
   assert.equal(count(igd(2), { dslforumServiceNames: true }), 0);
   assert.equal(count("urn:dslforum-org:device:InternetGatewayDevice:1", { dslforumServiceNames: true }), 1);

@@ -52,10 +52,10 @@ export async function openUdpSockets(): Promise<number> {
   return process.getActiveResourcesInfo().filter((name) => name === "UDPWrap").length;
 }
 
-/** A port on 127.0.0.1 where nothing listens (bound, read and closed again). */
-export async function unusedUdpPort(): Promise<number> {
-  const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+/** A port on 127.0.0.1 (or `::1`) where nothing listens (bound, read and closed again). */
+export async function unusedUdpPort(address: "127.0.0.1" | "::1" = "127.0.0.1"): Promise<number> {
+  const socket = dgram.createSocket(address === "::1" ? "udp6" : "udp4");
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
