@@ -182,10 +182,10 @@ export class MappingManager implements AsyncDisposable {
     else this.#addressHeard(mapper, event.address);
   }
 
-  #unreachable(mapper: PortMapper, _error: Error): void {
+  #unreachable(mapper: PortMapper, error: Error): void {
     if (mapper !== this.#mapper) return;
     this.#dropMapper();
-    for (const port of [...this.#ports]) port.contactLost();
+    for (const port of [...this.#ports]) port.contactLost(error);
     this.#needMapper();
   }
 

@@ -35,7 +35,7 @@ export interface HostedPort {
   /** A mapper is ready (the first, or one found again). */
   mapperFound(): void;
   /** The mapper in use stopped answering; another is being looked for. */
-  contactLost(): void;
+  contactLost(error: Error): void;
   /** Looking for a mapper failed with `error`; the manager tries again later. */
   discoveryFailed(error: Error): void;
   /** The gateway restarted and has forgotten its mappings. */

@@ -111,7 +111,13 @@ export class PortKeeper implements HostedPort {
     this.#plan();
   }
 
-  contactLost(): void {
+  /**
+   * The gateway stopped answering. The mapping is lost to this program until it is made again on
+   * whatever gateway is found next (the same one back after a reboot has forgotten it): `lost`
+   * now, and `restored` once it is made again, rather than a `renewed` that would hide the gap.
+   */
+  contactLost(error: Error): void {
+    this.#lose("gateway-unreachable", `the gateway stopped answering: ${error.message}`, error);
     this.#plan();
   }
 

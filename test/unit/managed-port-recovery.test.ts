@@ -53,6 +53,21 @@ test("a gateway that says byebye and comes back on another HTTP port is followed
   assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
 });
 
+test("a gateway that reboots silently while checked (unreachable, then found again at once) is reported lost and restored, never as a quiet renewal", async (t) => {
+  const setup = await managedSetup(t);
+  const { clock, manager } = setup;
+  const port = manager.openPort({ protocol: "UDP", internalPort: 7950, checkIntervalMs: 30_000 });
+  const events = recordEvents(port);
+  await clock.advance(100);
+  await port.ready();
+  // Back before the check: the check reaches the old HTTP port (nobody), the rediscovery the new one.
+  const gateway = await setup.restartGateway();
+  await clock.advanceUntil(() => names(events).includes("restored"), 1000, 60_000);
+  assert.deepEqual(names(events), ["mapped", "lost", "restored"]);
+  assert.equal((events[1]![1] as { reason: string }).reason, "gateway-unreachable");
+  assert.deepEqual(gateway.mappings.map((entry) => entry.externalPort), [7950]);
+});
+
 test("no gateway at all: the port keeps trying with back-off, ready() rejects with NoGatewayError, nothing crashes", async (t) => {
   const setup = await managedSetup(t);
   const { clock, manager } = setup;
