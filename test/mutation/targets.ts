@@ -20,6 +20,16 @@ export const mutationAreas: Readonly<Record<string, readonly string[]>> = {
   ],
   "mapping policy": ["src/upnp/gateway/add-port-mapping.ts", "src/upnp/gateway/connection-status.ts", "src/upnp/gateway/probe-gateway.ts"],
   "mapping table": ["src/virtual-gateway/port-mapping-table.ts", "src/virtual-gateway/port-mapping-actions.ts"],
+  "NAT-PMP/PCP wire": [
+    "src/natpmp/natpmp-requests.ts",
+    "src/natpmp/natpmp-responses.ts",
+    "src/natpmp/natpmp-epoch.ts",
+    "src/pcp/pcp-requests.ts",
+    "src/pcp/pcp-responses.ts",
+    "src/pcp/pcp-fields.ts",
+    "src/pcp/pcp-epoch.ts",
+    "src/mapping/epoch-watch.ts",
+  ],
 };
 
 /**
@@ -37,6 +47,7 @@ const description = ["description-decode", "description-fetch", "description-fix
 const igdParsers = ["igd-client", "igd-actions", "gateway-status", "mapping-policy", ...fuzz];
 const policy = ["mapping-policy", "gateway-mapping", "hostile-nothing-lost", "igd-remove-own-mapping", "api-edge", "compat-upnp", "router-quirks"];
 const probing = ["gateway-probe", "gateway-status", "gateway-find", "api-edge", "hostile-description", "compat-upnp"];
+const portControlWire = ["natpmp-codec", "pcp-codec", "epoch-rules", "natpmp-client", "pcp-client", ...fuzz];
 const virtualTable = ["virtual-gateway-soap", "virtual-gateway-table", "virtual-gateway-leases", "virtual-gateway-quirks", "virtual-gateway-profiles", "gateway-mapping"];
 
 /**
@@ -46,6 +57,7 @@ const virtualTable = ["virtual-gateway-soap", "virtual-gateway-table", "virtual-
  * `--all-tests` runs every covering test file instead; files not listed here always do.
  */
 export const testsOf: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(mutationAreas["NAT-PMP/PCP wire"]!.map((file) => [file, portControlWire])),
   "src/xml/parse-xml.ts": ["xml-parse", "soap-response", "hostile-injection", "igd-client", ...description],
   "src/http/http-response-parser.ts": ["http-response-parser", "http-request", "hostile-http", "soap-call", "description-fetch", ...fuzz],
   "src/upnp/ssdp/ssdp-message.ts": ["ssdp-message", "ssdp-search", "hostile-ssdp", "hostile-injection", ...fuzz],

@@ -193,3 +193,17 @@ test("reserved bytes are ignored by the decoders", () => {
   request.fill(0xff, 24 + 13, 24 + 16);
   assert.deepEqual(decodePcpRequest(request), requests["map-ipv4-request"]);
 });
+
+test("a response of exactly 1100 bytes (the most RFC 6887 §7 allows) is read; 1104 is refused as too long, not for anything else", () => {
+  // The 60-byte MAP response plus unknown optional options (code 200) filling it to the limit.
+  const fill = (bytes: number) => `c800${(bytes - 4).toString(16).padStart(4, "0")}${"00".repeat(bytes - 4)}`;
+  const exact = Buffer.from(`${mapResponseHex}${fill(1100 - mapResponseHex.length / 2)}`, "hex");
+  assert.equal(exact.length, 1100);
+  assert.equal(decodePcpResponse(exact).kind, "map");
+  const over = Buffer.from(`${mapResponseHex}${fill(1104 - mapResponseHex.length / 2)}`, "hex");
+  assert.throws(() => decodePcpResponse(over), (error: unknown) => error instanceof InvalidResponseError && /at most 1100 bytes/.test(error.message));
+});
+
+test("a response whose length is not a multiple of 4 is refused for that", () => {
+  assert.throws(() => decodePcpResponse(Buffer.from(`${mapResponseHex}00`, "hex")), (error: unknown) => error instanceof InvalidResponseError && /multiple of 4/.test(error.message));
+});
