@@ -109,16 +109,21 @@ function portControlHint(error: PortholeError, facts: ErrorFacts): string | unde
   return undefined;
 }
 
+/** What each protocol answered, when several were asked (`findPortMapper` gathers them in an AggregateError). */
+function failuresOf(error: NoGatewayError): unknown[] {
+  return error.cause instanceof AggregateError ? error.cause.errors : [];
+}
+
 /** What to try next, in plain words, or undefined when there is nothing useful to say. */
 export function hintFor(error: unknown, facts: ErrorFacts): string | undefined {
   if (error instanceof InvalidArgumentError) {
     return facts.command ? `see "porthole ${facts.command} --help"` : `see "porthole --help"`;
   }
-  if (error instanceof NoGatewayError) return noGatewayHint(error, facts);
-  if (isSearchWithoutRoute(error)) {
+  if (isSearchWithoutRoute(error) || (error instanceof NoGatewayError && failuresOf(error).some(isSearchWithoutRoute))) {
     return "this host has no route for the search (no multicast route, no default route, or no address of that family): " +
       "name the gateway with --gateway URL, or the interface to search on with --interface NAME";
   }
+  if (error instanceof NoGatewayError) return noGatewayHint(error, facts);
   if (error instanceof TimeoutError) {
     return `raise --timeout: it is the time budget of the whole command, and ${error.timeoutMs} ms were not enough`;
   }

@@ -159,7 +159,10 @@ export function startAttempts(options: FindPortMapperOptions, checked: CheckedFi
 export function noMapperError(failures: ReadonlyArray<{ protocol: GatewayProtocol; error: unknown }>): NoGatewayError {
   const names: Record<GatewayProtocol, string> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP" };
   const clauses = failures.map(({ protocol, error }) => `${names[protocol]}: ${error instanceof Error ? error.message : String(error)}`);
-  // Nothing answered when every protocol stayed silent or was refused before any gateway spoke.
-  const nothingAnswered = failures.every(({ error }) => error instanceof NoGatewayError ? error.nothingAnswered : !(error instanceof PortholeError) || error.code === "PORTHOLE_TIMEOUT");
+  // Nothing answered when every protocol stayed silent, was refused before any gateway spoke, or
+  // could not even send (a SocketError: no route for the search, no address of its family).
+  const nothingAnswered = failures.every(({ error }) =>
+    error instanceof NoGatewayError ? error.nothingAnswered : !(error instanceof PortholeError) || error.code === "PORTHOLE_TIMEOUT" || error.code === "PORTHOLE_SOCKET_ERROR",
+  );
   return new NoGatewayError(`no gateway maps ports here: ${clauses.join("; ")}`, { nothingAnswered, cause: new AggregateError(failures.map(({ error }) => error)) });
 }

@@ -192,12 +192,12 @@ test("unmap removes the mapping and prints { removed, results }; a missing one e
   assert.equal(code, 0);
   assert.deepEqual(json, {
     removed: [
-      { protocol: "TCP", externalPort: 8080, internalPort: 8080, method: "upnp" },
-      { protocol: "UDP", externalPort: 8080, internalPort: 8080, method: "upnp" },
+      { protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp" },
+      { protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp" },
     ],
     results: [
-      { protocol: "TCP", externalPort: 8080, internalPort: 8080, method: "upnp", removed: true, error: null },
-      { protocol: "UDP", externalPort: 8080, internalPort: 8080, method: "upnp", removed: true, error: null },
+      { protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp", removed: true, error: null },
+      { protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp", removed: true, error: null },
     ],
   });
   assert.equal(gateway.mappings.length, 0);
@@ -288,7 +288,7 @@ test("unmap --proto both tries UDP after TCP fails (714), reports each, and exit
   await porthole(["map", "8080", "--proto", "udp", ...via(gateway)]);
   const { code, json } = await portholeJson(["unmap", "8080", "--proto", "both", ...via(gateway)]);
   assert.equal(code, 1);
-  assert.deepEqual(json.removed, [{ protocol: "UDP", externalPort: 8080, internalPort: 8080, method: "upnp" }]);
+  assert.deepEqual(json.removed, [{ protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp" }]);
   assert.deepEqual(
     json.results.map((r: { protocol: string; removed: boolean; error: { upnpCode: number } | null }) => [r.protocol, r.removed, r.error?.upnpCode ?? null]),
     [["TCP", false, 714], ["UDP", true, null]],

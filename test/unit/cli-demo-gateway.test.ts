@@ -31,7 +31,7 @@ test("demo --json prints every step's document", async () => {
   assert.deepEqual(document.ip, { externalAddress: "203.0.113.7" });
   assert.equal(document.map.mappings[0].lease, 3600);
   assert.equal(document.list.mappings.length, 1);
-  assert.deepEqual(document.unmap, { removed: [{ protocol: "TCP", externalPort: 8080, internalPort: 8080, method: "upnp" }] });
+  assert.deepEqual(document.unmap, { removed: [{ protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp" }] });
   assert.equal(document.map.mappings[0].method, "upnp");
   assert.equal(document.pcp.mappings[0].method, "pcp");
   assert.equal(document.pcp.mappings[0].description, null);

@@ -86,7 +86,7 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
 
   step(`Remove the mapping (DeletePortMapping) and check the table is empty`);
   await mapping.release({ signal });
-  document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort, internalPort: mapping.internalPort, method: mapping.method }] };
+  document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort, internalPort: null, method: mapping.method }] };
   const after = await gateway.listPortMappings({ signal });
   document["listAfter"] = { mappings: after.entries.map((entry) => listedMappingJson(entry, externalAddress)), truncated: after.truncated };
   say(escaped`${out.green("removed")}; ${after.entries.length === 0 ? "the table is empty again" : `${after.entries.length} mapping(s) left`}`);

@@ -12,7 +12,8 @@ import { methodName } from "../wording.js";
 export interface RemovedMappingJson {
   protocol: TransportProtocol;
   externalPort: number;
-  internalPort: number;
+  /** The internal port NAT-PMP, PCP and pinholes name the mapping by; null over UPnP, which names it by the external port. */
+  internalPort: number | null;
   /** The protocol it was removed through ("upnp-pinhole" for a UPnP IPv6 pinhole). */
   method: MappingMethod;
 }
@@ -44,10 +45,10 @@ export const unmap: Command = async (context) => {
   const results: UnmapResultJson[] = [];
   let firstFailure: { error: unknown } | undefined;
   for (const protocol of protocols) {
-    const key: RemovedMappingJson = { protocol, externalPort, internalPort, method: mapper.method };
+    const key: RemovedMappingJson = { protocol, externalPort, internalPort: mapper.method === "upnp" ? null : internalPort, method: mapper.method };
     const subject = `${protocol} port ${externalPort}`;
     try {
-      await mapper.unmap(key, settings.client.call);
+      await mapper.unmap({ protocol, externalPort, internalPort }, settings.client.call);
       results.push({ ...key, removed: true, error: null });
       if (!terminal.json) terminal.print(escaped`${terminal.out.green("removed")} ${subject} via ${methodName(mapper.method)}`);
     } catch (error) {
@@ -58,7 +59,7 @@ export const unmap: Command = async (context) => {
       if (!terminal.json) reportError(terminal, error, facts, subject);
     }
   }
-  const removed: RemovedMappingJson[] = results.filter((r) => r.removed).map(({ protocol, method }) => ({ protocol, externalPort, internalPort, method }));
+  const removed: RemovedMappingJson[] = results.filter((r) => r.removed).map(({ protocol, externalPort: port, internalPort: key, method }) => ({ protocol, externalPort: port, internalPort: key, method }));
   if (terminal.json) {
     // `error`, as in every failure's document, is the first protocol that failed; `results` has each.
     const failed = results.find((result) => result.error !== null);
