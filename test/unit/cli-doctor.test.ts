@@ -73,6 +73,9 @@ test("nothing answers at all: exit 3, no gateway found", async () => {
   const { code, json } = await portholeJson(args);
   assert.equal(code, 3);
   assert.equal(json.gatewayFound, false);
+  // What is not known is null, never a missing key.
+  assert.equal(json.method, null);
+  assert.equal(json.facts.externalAddress, null);
   assert.match(json.summary, /^no gateway found/);
   assert.deepEqual(json.facts.protocols, { upnp: "refused", pcp: "refused", natpmp: "refused" });
   assert.equal((await porthole(args)).code, 3);

@@ -117,7 +117,8 @@ export const doctor: Command = async (context): Promise<ExitCodeValue> => {
   const { terminal } = context;
   const options = diagnoseOptions(context);
   const diagnosis = await terminal.withSpinner(`Checking (up to ${options.timeoutMs} ms)…`, () => diagnose(options));
-  if (terminal.json) terminal.printJson(diagnosis);
+  // Unknown facts as null, as in every porthole document, rather than keys that come and go.
+  if (terminal.json) terminal.printJson(JSON.parse(JSON.stringify(diagnosis, (_key, value: unknown) => value ?? null)));
   else printReport(context, diagnosis);
   if (diagnosis.canOpenPorts) return ExitCode.success;
   return diagnosis.gatewayFound ? ExitCode.failed : ExitCode.noGateway;
