@@ -122,8 +122,8 @@ not, 3 when no gateway answered at all.
 
 Options:
   --gateway-address ADDR[:PORT]
-                         the router to check (default: the default gateway); the port is
-                         NAT-PMP/PCP's (default: 5351)
+                         the router to check (default: the --ssdp-target's address, else
+                         the default gateway); the port is NAT-PMP/PCP's (default: 5351)
   --ssdp-target ADDR[:PORT]
                          search for UPnP by unicast to this address only; the one at the
                          router's address also sets the port of the unicast check

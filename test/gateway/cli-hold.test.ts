@@ -9,7 +9,7 @@ import { delay } from "../../src/util/deadline.js";
 import { assertForwarded, listenOnLan } from "./forwarding-checks.js";
 import { startPortholeInLan } from "./cli-runs.js";
 import { dnatRules } from "./nft-rules.js";
-import { rebootableDaemon } from "./rebootable-daemon.js";
+import { RebootableDaemon } from "./rebootable-daemon.js";
 import { rigFromEnvironment, startMiniupnpd } from "./rig.js";
 import { listWithUpnpc } from "./upnpc-commands.js";
 
@@ -88,7 +88,9 @@ for (const { protocol, method, port } of [
   { protocol: "upnp", method: "upnp", port: 43101 },
 ] as const) {
   test(`hold through a daemon reboot (killed, rules and lease file wiped, started again) via ${method}: the mapping comes back by itself and packets arrive again`, async (t) => {
-    const router = await rebootableDaemon(t, rig);
+    const router = new RebootableDaemon(rig);
+    await router.start();
+    t.after(() => router.stop());
     const listener = await listenOnLan(rig, "UDP", port);
     t.after(() => listener.close());
     // PCP hears the daemon's ANNOUNCE; UPnP its ssdp:alive on the named interface; the 3 s check is the fallback.

@@ -4,12 +4,16 @@
 // proven by a datagram from the ISP host reaching the LAN host through the mapping.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { MappingManager, upnpMapperFinder, type ManagedPort, type ManagedPortEvents } from "../../src/index.js";
+import { delay } from "../../src/util/deadline.js";
 import { nextEvent, recordEvents, names } from "../unit/support/managed-events.js";
 import { assertForwarded, listenOnLan } from "./forwarding-checks.js";
-import { rigFromEnvironment, runInNamespace } from "./rig.js";
+import { isRunning } from "./processes.js";
+import { rigFromEnvironment, runInNamespace, startMiniupnpd, type MiniupnpdOptions, type RunningMiniupnpd } from "./rig.js";
 import { addWithUpnpc, deleteWithUpnpc } from "./upnpc-commands.js";
-import { rebootableDaemon } from "./rebootable-daemon.js";
 
 const rig = rigFromEnvironment();
 
@@ -33,6 +37,46 @@ function rigManager(t: TestContext, options: RigManagerOptions): MappingManager 
   return manager;
 }
 
+/** One router across restarts: the same UUID, a lease file, and a reboot that forgets everything. */
+class RebootableDaemon {
+  readonly uuid = randomUUID();
+  readonly leaseFile = join(rig.workDir, `leases-${this.uuid}`);
+  daemon: RunningMiniupnpd | undefined;
+  /** When the last (re)start was asked for, by `Date.now`. */
+  startAskedAt = 0;
+
+  async start(options: MiniupnpdOptions = {}): Promise<RunningMiniupnpd> {
+    this.startAskedAt = Date.now();
+    this.daemon = await startMiniupnpd(rig, { uuid: this.uuid, leaseFile: this.leaseFile, ...options });
+    return this.daemon;
+  }
+
+  /**
+   * Power loss and boot: the daemon is killed (no byebye), its lease file removed, and it is
+   * started again (which loads fresh, empty firewall tables). Resolves once it answers again.
+   */
+  async reboot(options: MiniupnpdOptions = {}): Promise<RunningMiniupnpd> {
+    const pid = this.daemon!.pid;
+    process.kill(pid, "SIGKILL");
+    while (await isRunning(pid)) await delay(20);
+    await rm(this.leaseFile, { force: true });
+    // miniupnpd's BOOTID is the start time in seconds: a reboot within the same second would keep it.
+    await delay(1100);
+    return this.start(options);
+  }
+
+  stop(): Promise<void> {
+    return this.daemon?.stop() ?? Promise.resolve();
+  }
+}
+
+async function rebootableDaemon(t: TestContext, options: MiniupnpdOptions = {}): Promise<RebootableDaemon> {
+  const router = new RebootableDaemon();
+  await router.start(options);
+  t.after(() => router.stop());
+  return router;
+}
+
 /** Opens a UDP listener on the LAN host and a managed port for it; resolves once mapped and forwarding. */
 async function heldPort(t: TestContext, manager: MappingManager, internalPort: number, options: { leaseSeconds?: number; checkIntervalMs?: number; anyPort?: boolean } = {}) {
   const listener = await listenOnLan(rig, "UDP", internalPort);
@@ -51,7 +95,7 @@ async function timeUntil<K extends keyof ManagedPortEvents>(port: ManagedPort, n
 }
 
 test("a 20 s lease is renewed at least three times and the port forwards all along", async (t) => {
-  await rebootableDaemon(t, rig);
+  await rebootableDaemon(t);
   const manager = rigManager(t, { announcements: false });
   const { listener, port, events } = await heldPort(t, manager, 41000, { leaseSeconds: 20 });
   assert.equal(port.mapping?.leaseSeconds, 20);
@@ -64,7 +108,7 @@ test("a 20 s lease is renewed at least three times and the port forwards all alo
 
 for (const announced of [true, false]) {
   test(`a reboot (killed, rules and lease file wiped, started again) ${announced ? "announced by ssdp:alive" : "found by the check"}: the mapping comes back by itself`, async (t) => {
-    const router = await rebootableDaemon(t, rig);
+    const router = await rebootableDaemon(t);
     const manager = rigManager(t, { announcements: announced });
     const checkIntervalMs = 3000;
     const { listener, port, events } = await heldPort(t, manager, announced ? 41100 : 41200, { checkIntervalMs });
@@ -88,7 +132,7 @@ for (const announced of [true, false]) {
 }
 
 test("the daemon comes back on another HTTP port: found again there, and the mapping put back", async (t) => {
-  const router = await rebootableDaemon(t, rig);
+  const router = await rebootableDaemon(t);
   const manager = rigManager(t, { announcements: true });
   const { listener, port, events } = await heldPort(t, manager, 41300, { checkIntervalMs: 3000 });
   const restored = nextEvent(port, "restored", 20_000);
@@ -101,7 +145,7 @@ test("the daemon comes back on another HTTP port: found again there, and the map
 });
 
 test("the external address changes across a restart: told with the old one, and the port still forwards", async (t) => {
-  const router = await rebootableDaemon(t, rig, { extIp: "11.22.33.44" });
+  const router = await rebootableDaemon(t, { extIp: "11.22.33.44" });
   const manager = rigManager(t, { announcements: true });
   const { listener, port } = await heldPort(t, manager, 41400, { checkIntervalMs: 3000 });
   assert.equal(port.externalAddress, "11.22.33.44");
@@ -117,7 +161,7 @@ test("the external address changes across a restart: told with the old one, and 
 });
 
 test("the LAN link goes down and comes up again: the gateway is found again and the port forwards", async (t) => {
-  await rebootableDaemon(t, rig);
+  await rebootableDaemon(t);
   const manager = rigManager(t, { announcements: false });
   const { listener, port } = await heldPort(t, manager, 41500, { checkIntervalMs: 2000 });
   const setLan = async (state: "up" | "down"): Promise<void> => {
@@ -135,7 +179,7 @@ test("the LAN link goes down and comes up again: the gateway is found again and 
 });
 
 test("another host takes the port meanwhile: with anyPort the mapping moves to another port, told by port-changed", async (t) => {
-  const router = await rebootableDaemon(t, rig);
+  const router = await rebootableDaemon(t);
   const manager = rigManager(t, { announcements: false });
   const { listener, port, events } = await heldPort(t, manager, 41600, { checkIntervalMs: 2000, anyPort: true });
   const url = router.daemon!.descriptionUrl;

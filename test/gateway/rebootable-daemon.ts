@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { TestContext } from "node:test";
 import { delay } from "../../src/util/deadline.js";
+import { isRunning } from "./processes.js";
 import type { MiniupnpdOptions } from "./miniupnpd-config.js";
 import { startMiniupnpd, type RunningMiniupnpd } from "./miniupnpd.js";
-import { isRunning } from "./processes.js";
 import type { RigTopology } from "./rig-topology.js";
 
 /** One router across restarts: the same UUID, a lease file, and a reboot that forgets everything. */
@@ -16,7 +15,7 @@ export class RebootableDaemon {
   /** When the last (re)start was asked for, by `Date.now`. */
   startAskedAt = 0;
 
-  constructor(readonly rig: RigTopology) {
+  constructor(private readonly rig: RigTopology) {
     this.leaseFile = join(rig.workDir, `leases-${this.uuid}`);
   }
 
@@ -45,10 +44,3 @@ export class RebootableDaemon {
   }
 }
 
-/** A daemon started for this test, stopped after it. */
-export async function rebootableDaemon(t: TestContext, rig: RigTopology, options: MiniupnpdOptions = {}): Promise<RebootableDaemon> {
-  const router = new RebootableDaemon(rig);
-  await router.start(options);
-  t.after(() => router.stop());
-  return router;
-}

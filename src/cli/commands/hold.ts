@@ -121,6 +121,7 @@ export const hold: Command = async (context) => {
   const ports = requests.map((request) => manager.openPort(request));
   for (const port of ports) report(terminal, port);
   context.facts.protocol = settings.protocol;
+  context.facts.gatewayUrl = settings.client.gatewayUrl;
   const first = startDeadline("porthole hold (the first mappings)", context.timeoutMs ?? maxTimeoutMs, stopSignal);
   try {
     await Promise.all(ports.map((port) => port.ready({ signal: first.signal, timeoutMs: maxTimeoutMs })));
