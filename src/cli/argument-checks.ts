@@ -1,4 +1,4 @@
-import { isIPv4, isIP } from "node:net";
+import { isIPv4, isIPv6, isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { ProtocolChoice } from "../discovery/port-mapper-attempts.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
@@ -47,6 +47,17 @@ export function parseTimeout(text: string): number {
 /** An IPv4 address: WANIPConnection maps IPv4 internal clients only. */
 export function parseIpv4(text: string, option: string): string {
   if (!isIPv4(text)) throw new InvalidArgumentError(`${option} must be an IPv4 address, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+/**
+ * `--internal-client`: an IPv4 address, or with `--ipv6` an IPv6 one (the pinhole's address;
+ * default: this host's stable global address toward the gateway, docs/ipv6.md).
+ */
+export function parseInternalClient(text: string | undefined, ipv6: boolean): string | undefined {
+  if (text === undefined) return undefined;
+  if (!ipv6) return parseIpv4(text, "--internal-client");
+  if (!isIPv6(text)) throw new InvalidArgumentError(`--internal-client with --ipv6 must be an IPv6 address, got ${JSON.stringify(text)}`);
   return text;
 }
 

@@ -75,6 +75,8 @@ Options:
   --internal-port N      NAT-PMP/PCP: the mapping's internal port (default: <port>)
   --proto tcp|udp|both   protocol, any case (default: tcp)
   --ipv6                 close an IPv6 pinhole instead
+  --internal-client ADDR with --ipv6: the address the pinhole was opened for (default: our
+                         stable global IPv6 address); UPnP only, as for map
 ${clientOptionsHelp}
 ${generalOptionsHelp}
 ${exitCodesHelp}

@@ -62,7 +62,7 @@ const optionsOf: Readonly<Record<CommandName, readonly OptionName[]>> = {
   // Only UPnP lists mappings, so list takes --protocol (to be told so) but no NAT-PMP/PCP address.
   list: [...clientOptions, "protocol", "max-entries"],
   map: [...mapperOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
-  unmap: [...mapperOptions, "internal-port", "proto"],
+  unmap: [...mapperOptions, "internal-port", "proto", "internal-client"],
   hold: [...mapperOptions, "proto", "lease", "description", "any-port", "check-interval"],
   // The diagnosis asks every protocol, which is its point: no --protocol, no --gateway URL.
   doctor: ["interface", "timeout", "ssdp-target", "gateway-address", "no-hairpin"],

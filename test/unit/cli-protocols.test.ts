@@ -8,6 +8,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { VirtualGateway, VirtualGatewayActivity, VirtualGatewayOptions } from "../../src/index.js";
 import { configDirectory, pcpSecret } from "../../src/cli/pcp-secret.js";
+import dgram from "node:dgram";
+import { decodePcpRequest } from "../../src/pcp/pcp-requests.js";
+import { encodePcpResponse } from "../../src/pcp/pcp-responses.js";
+import type { PcpResponse } from "../../src/pcp/pcp-messages.js";
+import { soapReply, startControlServer } from "../fixtures/soap/control-server.js";
 import { porthole, portholeJson, testConfigDir } from "./cli-runner.js";
 import { unusedUdpPort } from "./support/udp-responder.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
@@ -214,25 +219,114 @@ test("a port taken over PCP without --any-port: the mapping offered is given bac
   assert.notEqual(moved.json.mappings[0].externalPort, 7009);
 });
 
-test("IPv6: map --ipv6 asks PCP for a pinhole (the virtual gateway has none to give: NO_RESOURCES) and a UPnP gateway without an IPv6 firewall is no pinhole gateway", async (t) => {
-  const w = await watchedGateway(t, { address: "::1", externalAddress: "11.22.33.44" });
-  const pcp = await portholeJson(["map", "7010", "--ipv6", "--protocol", "pcp", "--gateway-address", `[::1]:${w.gateway.portControlAddress.port}`]);
+/**
+ * A UPnP IGD:2 on loopback whose WANConnectionDevice has an IPv6 firewall beside its WANIPConnection,
+ * open to pinholes, numbering each pinhole 7: the control server plays the whole router.
+ */
+async function pinholeRouter(t: TestContext) {
+  const wanIp = "urn:schemas-upnp-org:service:WANIPConnection:2";
+  const firewall = "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1";
+  const service = (type: string, id: string, path: string): string =>
+    `<service><serviceType>${type}</serviceType><serviceId>urn:upnp-org:serviceId:${id}</serviceId><SCPDURL>/scpd.xml</SCPDURL><controlURL>${path}</controlURL><eventSubURL>/evt</eventSubURL></service>`;
+  const description =
+    `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>` +
+    `<device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:2</deviceType><friendlyName>pinholes</friendlyName><UDN>uuid:p</UDN>` +
+    `<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType><UDN>uuid:p-wan</UDN><deviceList><device>` +
+    `<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType><UDN>uuid:p-conn</UDN><serviceList>` +
+    `${service(wanIp, "WANIPConn1", "/ctl/IPConn")}${service(firewall, "WANIPv6Firewall1", "/ctl/IP6FCtl")}` +
+    `</serviceList></device></deviceList></device></deviceList></device></root>`;
+  const reply = (type: string, action: string, inner = "") => () => ({ body: soapReply(action, inner, type) });
+  const server = await startControlServer(
+    {
+      GetStatusInfo: reply(wanIp, "GetStatusInfo", "<NewConnectionStatus>Connected</NewConnectionStatus><NewLastConnectionError>ERROR_NONE</NewLastConnectionError><NewUptime>100</NewUptime>"),
+      GetExternalIPAddress: reply(wanIp, "GetExternalIPAddress", "<NewExternalIPAddress>11.22.33.44</NewExternalIPAddress>"),
+      GetFirewallStatus: reply(firewall, "GetFirewallStatus", "<FirewallEnabled>1</FirewallEnabled><InboundPinholeAllowed>1</InboundPinholeAllowed>"),
+      AddPinhole: reply(firewall, "AddPinhole", "<UniqueID>7</UniqueID>"),
+      DeletePinhole: reply(firewall, "DeletePinhole"),
+    },
+    { documents: { "/rootDesc.xml": description } },
+  );
+  t.after(() => server.close());
+  return { url: `${server.baseUrl}/rootDesc.xml`, requests: server.requests };
+}
+
+test("IPv6: map --ipv6 opens a UPnP pinhole (method upnp-pinhole, its UniqueID), and unmap --ipv6 closes it by its port and address", async (t) => {
+  const router = await pinholeRouter(t);
+  const args = ["--ipv6", "--proto", "udp", "--gateway", router.url, "--internal-client", "2001:db8::2"];
+  const opened = await portholeJson(["map", "7010", ...args]);
+  assert.equal(opened.code, 0, JSON.stringify(opened.json));
+  assert.deepEqual(opened.json.mappings, [
+    {
+      protocol: "UDP",
+      externalPort: 7010,
+      internalPort: 7010,
+      internalClient: "2001:db8::2",
+      lease: 3600,
+      description: null,
+      // No translation: the internet reaches the host's own address and port.
+      externalAddress: "2001:db8::2",
+      method: "upnp-pinhole",
+      pinholeId: 7,
+    },
+  ]);
+  const added = router.requests.find((request) => request.action === "AddPinhole")!;
+  assert.match(added.body, /<InternalClient>2001:db8::2<\/InternalClient><InternalPort>7010<\/InternalPort><Protocol>17<\/Protocol><LeaseTime>3600<\/LeaseTime>/);
+  const text = await porthole(["map", "7010", ...args]);
+  assert.match(text.stdout, /^opened UDP \[2001:db8::2\]:7010 {2}lease 1h {2}via UPnP \(IPv6 firewall\) {2}pinhole 7$/m);
+
+  const closed = await portholeJson(["unmap", "7010", ...args]);
+  assert.equal(closed.code, 0);
+  assert.deepEqual(closed.json.removed, [{ protocol: "UDP", externalPort: 7010, internalPort: 7010, method: "upnp-pinhole" }]);
+  assert.match(router.requests.at(-1)!.body, /<u:DeletePinhole [^>]*><UniqueID>7<\/UniqueID>/);
+});
+
+test("IPv6: map --ipv6 --protocol pcp sends PCP an IPv6 MAP for our own address; a UPnP gateway without an IPv6 firewall is no pinhole gateway", async (t) => {
+  // A PCP server on ::1 that answers ANNOUNCE and refuses every MAP with NO_RESOURCES, recording it.
+  const maps: Array<{ clientAddress: string; internalPort: number; protocol: number }> = [];
+  const server = dgram.createSocket("udp6");
+  server.on("message", (bytes, from) => {
+    const request = decodePcpRequest(bytes);
+    const header = { version: 2, epochSeconds: 100, lifetimeSeconds: 0 };
+    const answer =
+      request.kind === "announce"
+        ? encodePcpResponse({ kind: "announce", ...header, resultCode: 0, options: [] })
+        : request.kind === "map"
+          ? (maps.push({ clientAddress: request.clientAddress, internalPort: request.map.internalPort, protocol: request.map.protocol }),
+            encodePcpResponse({ kind: "map", ...header, resultCode: 8, map: request.map, options: [] } as PcpResponse))
+          : undefined;
+    if (answer !== undefined) server.send(answer, from.port, from.address);
+  });
+  await new Promise<void>((resolve) => server.bind(0, "::1", resolve));
+  t.after(() => server.close());
+  const pcp = await portholeJson(["map", "7011", "--ipv6", "--protocol", "pcp", "--gateway-address", `[::1]:${server.address().port}`]);
   assert.equal(pcp.code, 1);
   assert.equal(pcp.json.error.protocol, "pcp");
   assert.equal(pcp.json.error.protocolCode, 8);
-  const upnp = await portholeJson(["map", "7010", "--ipv6", "--gateway", w.gateway.descriptionUrl]);
+  assert.deepEqual(maps, [{ clientAddress: "::1", internalPort: 7011, protocol: 6 }]);
+
+  const w = await watchedGateway(t);
+  const upnp = await portholeJson(["map", "7011", "--ipv6", ...w.via]);
   assert.equal(upnp.code, 3);
   assert.match(upnp.json.error.message, /no IPv6 firewall control \(WANIPv6FirewallControl\)/);
+});
 
-  const shown = await portholeJson(["discover", "--ipv6", "--ssdp-target", `[::1]:${w.gateway.ssdpAddress.port}`, "--gateway-address", `[::1]:${w.gateway.portControlAddress.port}`, "--timeout", "2000"]);
+test("discover --ipv6 says which protocol would open pinholes and which cannot, and why", async (t) => {
+  const router = await pinholeRouter(t);
+  const shown = await portholeJson(["discover", "--ipv6", "--gateway", router.url, "--timeout", "2000"]);
   assert.equal(shown.code, 0);
-  assert.equal(shown.json.ipv6.method, "pcp");
-  assert.deepEqual(shown.json.ipv6.ways.map((way: { method: string; usable: boolean }) => [way.method, way.usable]), [["pcp", true], ["upnp-pinhole", false]]);
-  assert.match(shown.json.ipv6.ways[1].reason, /no IPv6 firewall control/);
-  const text = await porthole(["discover", "--ipv6", "--ssdp-target", `[::1]:${w.gateway.ssdpAddress.port}`, "--gateway-address", `[::1]:${w.gateway.portControlAddress.port}`, "--timeout", "2000"]);
+  // --gateway names a UPnP gateway: only UPnP is asked, and its firewall is open to pinholes.
+  assert.deepEqual(shown.json.ipv6.ways, [{ method: "upnp-pinhole", usable: true, gatewayAddress: "127.0.0.1", reason: null }]);
+  assert.equal(shown.json.ipv6.method, "upnp-pinhole");
+  const text = await porthole(["discover", "--ipv6", "--gateway", router.url, "--timeout", "2000"]);
   assert.match(text.stdout, /^IPv6 pinholes$/m);
-  assert.match(text.stdout, /would open with +PCP$/m);
+  assert.match(text.stdout, /would open with +UPnP \(IPv6 firewall\)$/m);
   assert.match(text.stdout, /routers have no action that lists pinholes/);
+
+  const w = await watchedGateway(t);
+  const none = await portholeJson(["discover", "--ipv6", ...w.via]);
+  assert.equal(none.code, 0);
+  assert.equal(none.json.ipv6.method, null);
+  assert.match(none.json.ipv6.ways[0].reason, /no IPv6 firewall control/);
 });
 
 const usageErrors: ReadonlyArray<readonly [string, readonly string[], RegExp]> = [
@@ -245,6 +339,7 @@ const usageErrors: ReadonlyArray<readonly [string, readonly string[], RegExp]> =
   ["a pinhole with another internal port", ["map", "80", "--ipv6", "--internal-port", "81", "--ssdp-target", "[::1]:9"], /--internal-port cannot differ/],
   ["a pinhole with --any-port", ["map", "80", "--ipv6", "--any-port", "--ssdp-target", "[::1]:9"], /no other port for --any-port/],
   ["an IPv4 pinhole client", ["map", "80", "--ipv6", "--internal-client", "10.0.0.2", "--ssdp-target", "[::1]:9"], /--internal-client with --ipv6 must be an IPv6 address/],
+  ["unmap of an IPv4 mapping by its client", ["unmap", "80", "--internal-client", "10.0.0.2", "--ssdp-target", "127.0.0.1:9"], /--internal-client is for --ipv6 pinholes/],
   ["a gateway address that is a name", ["ip", "--gateway-address", "router.local", "--ssdp-target", "127.0.0.1:9"], /--gateway-address must be ADDRESS\[:PORT\] with an IP address/],
   ["list with a NAT-PMP address", ["list", "--gateway-address", "127.0.0.1", "--ssdp-target", "127.0.0.1:9"], /list does not take --gateway-address/],
 ];

@@ -1,9 +1,8 @@
-import { isIPv6 } from "node:net";
 import { InvalidArgumentError, UpnpActionError } from "../../errors/errors.js";
 import type { Mapping, MappingMethod, PortMapper, TransportProtocol } from "../../mapping/port-mapper.js";
 import { UpnpPortMapper } from "../../upnp/upnp-port-mapper.js";
 import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS } from "../../upnp/gateway/wan-connection.js";
-import { parseDescription, parseIpv4, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
+import { parseDescription, parseInternalClient, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { CommandLine } from "../command-line.js";
 import { connectMapper, mapperSettings, recoverableNonces, type MapperSettings } from "../connect-mapper.js";
@@ -42,17 +41,6 @@ interface MapRequest {
 
 /** Time the clean-up after a failure gets of its own: the command's signal may already be aborted (Ctrl-C, --timeout). */
 const cleanupTimeoutMs = 5000;
-
-/**
- * `--internal-client`: an IPv4 address, or with `--ipv6` an IPv6 one (the pinhole's address;
- * default: this host's stable global address toward the gateway, docs/ipv6.md).
- */
-function parseInternalClient(text: string | undefined, ipv6: boolean): string | undefined {
-  if (text === undefined) return undefined;
-  if (!ipv6) return parseIpv4(text, "--internal-client");
-  if (!isIPv6(text)) throw new InvalidArgumentError(`--internal-client with --ipv6 must be an IPv6 address, got ${JSON.stringify(text)}`);
-  return text;
-}
 
 /**
  * What a pinhole cannot be: it opens the port on our own address, so there is neither another

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../errors/errors.js";
 import type { MappingMethod, TransportProtocol } from "../../mapping/port-mapper.js";
-import { parsePort, parseProtocols } from "../argument-checks.js";
+import { parseInternalClient, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command } from "../command-context.js";
 import { connectMapper, mapperSettings, recoverableNonces } from "../connect-mapper.js";
 import { errorJson, reportError, type ErrorJson } from "../error-report.js";
@@ -39,8 +39,11 @@ export const unmap: Command = async (context) => {
   const externalPort = parsePort(line.positionals["port"], "<port>");
   const internalPort = line.values["internal-port"] === undefined ? externalPort : parsePort(line.values["internal-port"], "--internal-port");
   if (ipv6 && internalPort !== externalPort) throw new InvalidArgumentError("with --ipv6 a pinhole is named by its one port: --internal-port cannot differ from <port>", "port");
+  // A pinhole is also named by the address it opens toward; an IPv4 mapping by its port alone.
+  if (!ipv6 && line.values["internal-client"] !== undefined) throw new InvalidArgumentError("unmap names an IPv4 mapping by its port: --internal-client is for --ipv6 pinholes");
+  const internalClient = parseInternalClient(line.values["internal-client"], ipv6);
   const protocols = parseProtocols(line.values.proto ?? "tcp");
-  const settings = mapperSettings(context, { family: ipv6 ? 6 : 4 });
+  const settings = mapperSettings(context, { family: ipv6 ? 6 : 4, internalClient });
   const mapper = await connectMapper(context, settings, recoverableNonces(context));
   const results: UnmapResultJson[] = [];
   let firstFailure: { error: unknown } | undefined;
