@@ -280,7 +280,7 @@ test("IPv6: map --ipv6 opens a UPnP pinhole (method upnp-pinhole, its UniqueID),
   assert.match(router.requests.at(-1)!.body, /<u:DeletePinhole [^>]*><UniqueID>7<\/UniqueID>/);
 });
 
-test("IPv6: map --ipv6 --protocol pcp sends PCP an IPv6 MAP for our own address; a UPnP gateway without an IPv6 firewall is no pinhole gateway", async (t) => {
+test("IPv6: map --ipv6 --protocol pcp sends PCP an IPv6 MAP for our own address; a UPnP gateway without an IPv6 firewall (an IGD:1) is no pinhole gateway", async (t) => {
   // A PCP server on ::1 that answers ANNOUNCE and refuses every MAP with NO_RESOURCES, recording it.
   const maps: Array<{ clientAddress: string; internalPort: number; protocol: number }> = [];
   const server = dgram.createSocket("udp6");
@@ -304,7 +304,8 @@ test("IPv6: map --ipv6 --protocol pcp sends PCP an IPv6 MAP for our own address;
   assert.equal(pcp.json.error.protocolCode, 8);
   assert.deepEqual(maps, [{ clientAddress: "::1", internalPort: 7011, protocol: 6 }]);
 
-  const w = await watchedGateway(t);
+  // An IGD:1 describes no IPv6 firewall.
+  const w = await watchedGateway(t, { igdVersion: 1 });
   const upnp = await portholeJson(["map", "7011", "--ipv6", ...w.via]);
   assert.equal(upnp.code, 3);
   assert.match(upnp.json.error.message, /no IPv6 firewall control \(WANIPv6FirewallControl\)/);
@@ -322,7 +323,7 @@ test("discover --ipv6 says which protocol would open pinholes and which cannot, 
   assert.match(text.stdout, /would open with +UPnP \(IPv6 firewall\)$/m);
   assert.match(text.stdout, /routers have no action that lists pinholes/);
 
-  const w = await watchedGateway(t);
+  const w = await watchedGateway(t, { igdVersion: 1 });
   const none = await portholeJson(["discover", "--ipv6", ...w.via]);
   assert.equal(none.code, 0);
   assert.equal(none.json.ipv6.method, null);
