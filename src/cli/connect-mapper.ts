@@ -8,7 +8,6 @@ import { maxTimeoutMs } from "../util/check-arguments.js";
 import { parseGatewayAddress, parseProtocolChoice } from "./argument-checks.js";
 import type { CommandContext } from "./command-context.js";
 import { clientSettings, explainRefusedReplies, type ClientSettings } from "./connect.js";
-import { cliNonces } from "./pcp-secret.js";
 import { methodName } from "./wording.js";
 
 /**
@@ -84,17 +83,6 @@ export function mapperSettings(context: CommandContext, needs: MapperNeeds): Map
       timeoutMs: maxTimeoutMs,
     },
   };
-}
-
-/**
- * PCP nonces that a later `porthole` run finds again (pcp-secret.ts), for the commands that make
- * or remove mappings. When the secret cannot be kept (a read-only home), a note says what that
- * means and UPnP and NAT-PMP are not stopped by it.
- */
-export function recoverableNonces(context: CommandContext): PcpNonceSource {
-  return cliNonces(context.env, (error) =>
-    context.terminal.warn(`cannot keep the PCP secret (${error.message}): a mapping made over PCP now can only be removed by its lease running out`),
-  );
 }
 
 /** The gateway's best port mapper by the settings; records where it is for the hint if something fails. */

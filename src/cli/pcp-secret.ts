@@ -3,6 +3,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { derivedNonces, randomNonce, type PcpNonceSource } from "../pcp/pcp-nonce.js";
+import type { CommandContext } from "./command-context.js";
 
 /**
  * Why the CLI keeps a secret: a PCP router deletes a mapping only for the nonce it was made with
@@ -84,4 +85,15 @@ export function cliNonces(env: NodeJS.ProcessEnv, onUnavailable: (error: Error) 
     }
     return nonces(identity);
   };
+}
+
+/**
+ * PCP nonces that a later `porthole` run finds again (pcp-secret.ts), for the commands that make
+ * or remove mappings. When the secret cannot be kept (a read-only home), a note says what that
+ * means and UPnP and NAT-PMP are not stopped by it.
+ */
+export function recoverableNonces(context: CommandContext): PcpNonceSource {
+  return cliNonces(context.env, (error) =>
+    context.terminal.warn(`cannot keep the PCP secret (${error.message}): a mapping made over PCP now can only be removed by its lease running out`),
+  );
 }

@@ -1,3 +1,4 @@
+import { UpnpPortMapper } from "../../upnp/upnp-port-mapper.js";
 import type { Command } from "../command-context.js";
 import { connectMapper, mapperSettings } from "../connect-mapper.js";
 import { externalAddressVerdict } from "../wording.js";
@@ -12,7 +13,9 @@ export const ip: Command = async (context) => {
   const { terminal } = context;
   const settings = mapperSettings(context, { family: 4 });
   const mapper = await connectMapper(context, settings);
-  const externalAddress = await mapper.getExternalAddress(settings.client.call);
+  // UPnP's status probe asked already while connecting: no second question (start-up, docs/benchmarks.md).
+  const heard = mapper instanceof UpnpPortMapper ? mapper.connection.status?.externalAddress : undefined;
+  const externalAddress = heard ?? (await mapper.getExternalAddress(settings.client.call));
   context.facts.externalAddress = externalAddress;
   const { note } = externalAddressVerdict(externalAddress);
   if (note !== undefined) terminal.warn(note);

@@ -5,7 +5,8 @@ import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS } from "../../upnp/gateway/w
 import { parseDescription, parseInternalClient, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { CommandLine } from "../command-line.js";
-import { connectMapper, mapperSettings, recoverableNonces, type MapperSettings } from "../connect-mapper.js";
+import { connectMapper, mapperSettings, type MapperSettings } from "../connect-mapper.js";
+import { recoverableNonces } from "../pcp-secret.js";
 import { conflictCodes } from "../error-report.js";
 import { escaped } from "../terminal-text.js";
 import { aLease, externalAddressVerdict, formatLease, grantedLease, methodName } from "../wording.js";
