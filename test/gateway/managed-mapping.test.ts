@@ -4,15 +4,11 @@
 // proven by a datagram from the ISP host reaching the LAN host through the mapping.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { MappingManager, upnpMapperFinder, type ManagedPort, type ManagedPortEvents } from "../../src/index.js";
-import { delay } from "../../src/util/deadline.js";
+import { MappingManager, upnpMapperFinder } from "../../src/index.js";
 import { nextEvent, recordEvents, names } from "../unit/support/managed-events.js";
 import { assertForwarded, listenOnLan } from "./forwarding-checks.js";
-import { isRunning } from "./processes.js";
-import { rigFromEnvironment, runInNamespace, startMiniupnpd, type MiniupnpdOptions, type RunningMiniupnpd } from "./rig.js";
+import { RebootableDaemon } from "./rebootable-daemon.js";
+import { rigFromEnvironment, runInNamespace, type MiniupnpdOptions } from "./rig.js";
 import { addWithUpnpc, deleteWithUpnpc } from "./upnpc-commands.js";
 
 const rig = rigFromEnvironment();
@@ -37,41 +33,8 @@ function rigManager(t: TestContext, options: RigManagerOptions): MappingManager 
   return manager;
 }
 
-/** One router across restarts: the same UUID, a lease file, and a reboot that forgets everything. */
-class RebootableDaemon {
-  readonly uuid = randomUUID();
-  readonly leaseFile = join(rig.workDir, `leases-${this.uuid}`);
-  daemon: RunningMiniupnpd | undefined;
-  /** When the last (re)start was asked for, by `Date.now`. */
-  startAskedAt = 0;
-
-  async start(options: MiniupnpdOptions = {}): Promise<RunningMiniupnpd> {
-    this.startAskedAt = Date.now();
-    this.daemon = await startMiniupnpd(rig, { uuid: this.uuid, leaseFile: this.leaseFile, ...options });
-    return this.daemon;
-  }
-
-  /**
-   * Power loss and boot: the daemon is killed (no byebye), its lease file removed, and it is
-   * started again (which loads fresh, empty firewall tables). Resolves once it answers again.
-   */
-  async reboot(options: MiniupnpdOptions = {}): Promise<RunningMiniupnpd> {
-    const pid = this.daemon!.pid;
-    process.kill(pid, "SIGKILL");
-    while (await isRunning(pid)) await delay(20);
-    await rm(this.leaseFile, { force: true });
-    // miniupnpd's BOOTID is the start time in seconds: a reboot within the same second would keep it.
-    await delay(1100);
-    return this.start(options);
-  }
-
-  stop(): Promise<void> {
-    return this.daemon?.stop() ?? Promise.resolve();
-  }
-}
-
 async function rebootableDaemon(t: TestContext, options: MiniupnpdOptions = {}): Promise<RebootableDaemon> {
-  const router = new RebootableDaemon();
+  const router = new RebootableDaemon(rig);
   await router.start(options);
   t.after(() => router.stop());
   return router;
@@ -86,12 +49,6 @@ async function heldPort(t: TestContext, manager: MappingManager, internalPort: n
   await port.ready({ timeoutMs: 10_000 });
   await assertForwarded(rig, listener, "UDP", port.externalPort!);
   return { listener, port, events };
-}
-
-/** Waits for `name` on `port` and reports how long it took from `since` (ms). */
-async function timeUntil<K extends keyof ManagedPortEvents>(port: ManagedPort, name: K, since: number, timeoutMs: number): Promise<{ payload: ManagedPortEvents[K][0]; ms: number }> {
-  const payload = await nextEvent(port, name, timeoutMs);
-  return { payload, ms: Date.now() - since };
 }
 
 test("a 20 s lease is renewed at least three times and the port forwards all along", async (t) => {
