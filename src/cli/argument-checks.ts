@@ -1,5 +1,6 @@
-import { isIPv4, isIP } from "node:net";
+import { isIPv4, isIPv6, isIP } from "node:net";
 import { InvalidArgumentError } from "../errors/errors.js";
+import type { ProtocolChoice } from "../discovery/port-mapper-attempts.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 
 /** A port 1..65535 written in decimal digits only ("08080" and "8e3" are refused, not guessed at). */
@@ -49,20 +50,59 @@ export function parseIpv4(text: string, option: string): string {
   return text;
 }
 
+/**
+ * `--internal-client`: an IPv4 address, or with `--ipv6` an IPv6 one (the pinhole's address;
+ * default: this host's stable global address toward the gateway, docs/ipv6.md).
+ */
+export function parseInternalClient(text: string | undefined, ipv6: boolean): string | undefined {
+  if (text === undefined) return undefined;
+  if (!ipv6) return parseIpv4(text, "--internal-client");
+  if (!isIPv6(text)) throw new InvalidArgumentError(`--internal-client with --ipv6 must be an IPv6 address, got ${JSON.stringify(text)}`);
+  return text;
+}
+
 export function parseIpAddress(text: string, option: string): string {
   if (isIP(text) === 0) throw new InvalidArgumentError(`${option} must be an IP address, got ${JSON.stringify(text)}`);
   return text;
 }
 
-/** `ADDRESS[:PORT]`, `[IPv6]:PORT` or a bare IPv6 address; the port defaults to 1900. */
-export function parseSsdpTarget(text: string): { address: string; port: number } {
-  if (isIP(text) === 6) return { address: text, port: 1900 };
+/** `ADDRESS[:PORT]`, `[IPv6]:PORT` or a bare IPv6 address (a link-local one may carry its zone, `fe80::1%eth0`). */
+function parseAddressPort(text: string, option: string, defaultPort: number): { address: string; port: number } {
+  if (isIP(text) === 6) return { address: text, port: defaultPort };
   const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
   const address = match?.[1];
   if (address === undefined || isIP(address) === 0) {
-    throw new InvalidArgumentError(`--ssdp-target must be ADDRESS[:PORT] with an IP address, got ${JSON.stringify(text)}`);
+    throw new InvalidArgumentError(`${option} must be ADDRESS[:PORT] with an IP address, got ${JSON.stringify(text)}`);
   }
-  return { address, port: match?.[2] === undefined ? 1900 : parsePort(match[2], "--ssdp-target port") };
+  return { address, port: match?.[2] === undefined ? defaultPort : parsePort(match[2], `${option} port`) };
+}
+
+/** `--ssdp-target`: where to send the search; the port defaults to SSDP's 1900. */
+export function parseSsdpTarget(text: string): { address: string; port: number } {
+  return parseAddressPort(text, "--ssdp-target", 1900);
+}
+
+/** `--gateway-address`: where NAT-PMP and PCP requests go; the port defaults to theirs, 5351 (RFC 6886 §3.1, RFC 6887 §19.1). */
+export function parseGatewayAddress(text: string): { address: string; port: number } {
+  return parseAddressPort(text, "--gateway-address", 5351);
+}
+
+/** `--protocol`: which protocol to speak to the gateway, in any case. */
+export function parseProtocolChoice(text: string): ProtocolChoice {
+  const choice = text.toLowerCase();
+  if (choice !== "auto" && choice !== "upnp" && choice !== "pcp" && choice !== "natpmp") {
+    throw new InvalidArgumentError(`--protocol must be auto, upnp, pcp or natpmp, got ${JSON.stringify(text)}`);
+  }
+  return choice;
+}
+
+/** `--check-interval`: whole seconds from 1 to a day. */
+export function parseCheckInterval(text: string): number {
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= 86_400)) {
+    throw new InvalidArgumentError(`--check-interval must be whole seconds from 1 to 86400, got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 /** A text argument the gateway stores, such as the mapping's description: printable, not huge. */

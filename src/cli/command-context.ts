@@ -14,6 +14,13 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** `--timeout`: the time budget of the whole command; undefined for `gateway` and `demo`, which run until stopped. */
   readonly timeoutMs: number | undefined;
+  /** The environment: `PORTHOLE_CONFIG_DIR`, `XDG_CONFIG_HOME` (where the PCP secret is kept). */
+  readonly env: NodeJS.ProcessEnv;
+  /**
+   * Aborted only by Ctrl-C, SIGTERM or an output nobody reads, never by the time budget: for
+   * `hold`, which runs until stopped and spends `--timeout` on its first mappings only.
+   */
+  readonly stopSignal: AbortSignal;
   /** Filled in as the command learns things, for the hint if it fails. */
   readonly facts: ErrorFacts;
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors/errors.js";
 
-export const commandNames = ["discover", "ip", "map", "unmap", "list", "gateway", "demo"] as const;
+export const commandNames = ["discover", "ip", "map", "unmap", "list", "hold", "doctor", "gateway", "demo"] as const;
 export type CommandName = (typeof commandNames)[number];
 
 interface OptionSpec {
@@ -21,6 +21,8 @@ const optionSpecs = {
   ipv6: { type: "boolean" },
   timeout: { type: "string" },
   "ssdp-target": { type: "string", multiple: true },
+  protocol: { type: "string" },
+  "gateway-address": { type: "string" },
   "internal-port": { type: "string" },
   proto: { type: "string" },
   lease: { type: "string" },
@@ -28,6 +30,8 @@ const optionSpecs = {
   "internal-client": { type: "string" },
   "any-port": { type: "boolean" },
   "max-entries": { type: "string" },
+  "check-interval": { type: "string" },
+  "no-hairpin": { type: "boolean" },
   address: { type: "string" },
   "http-port": { type: "string" },
   "ssdp-port": { type: "string" },
@@ -49,13 +53,19 @@ export type OptionValues = { -readonly [K in OptionName]?: OptionValue<(typeof o
 const generalOptions: readonly OptionName[] = ["json", "verbose", "help", "version"];
 /** Options of the commands that talk to a gateway. */
 const clientOptions: readonly OptionName[] = ["gateway", "interface", "ipv6", "timeout", "ssdp-target"];
+/** The client options and the choice of protocol, for the commands that may speak NAT-PMP or PCP. */
+const mapperOptions: readonly OptionName[] = [...clientOptions, "protocol", "gateway-address"];
 
 const optionsOf: Readonly<Record<CommandName, readonly OptionName[]>> = {
-  discover: clientOptions,
-  ip: clientOptions,
-  list: [...clientOptions, "max-entries"],
-  map: [...clientOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
-  unmap: [...clientOptions, "proto"],
+  discover: mapperOptions,
+  ip: mapperOptions,
+  // Only UPnP lists mappings, so list takes --protocol (to be told so) but no NAT-PMP/PCP address.
+  list: [...clientOptions, "protocol", "max-entries"],
+  map: [...mapperOptions, "internal-port", "proto", "lease", "description", "internal-client", "any-port"],
+  unmap: [...mapperOptions, "internal-port", "proto", "internal-client"],
+  hold: [...mapperOptions, "proto", "lease", "description", "any-port", "check-interval"],
+  // The diagnosis asks every protocol, which is its point: no --protocol, no --gateway URL.
+  doctor: ["interface", "timeout", "ssdp-target", "gateway-address", "no-hairpin"],
   gateway: ["address", "http-port", "ssdp-port", "igd", "external-address", "quirk", "multicast-interface", "no-upnp", "no-natpmp", "no-pcp", "port-control-port"],
   demo: [],
 };
@@ -72,9 +82,14 @@ const positionalsOf: Readonly<Record<CommandName, readonly string[]>> = {
   list: [],
   map: ["port"],
   unmap: ["port"],
+  hold: ["port"],
+  doctor: [],
   gateway: [],
   demo: [],
 };
+
+/** Commands whose last positional may be repeated: `hold 7777 7778`. */
+const repeatsLastPositional: ReadonlySet<CommandName> = new Set(["hold"]);
 
 const longNames = new Set(Object.keys(optionSpecs));
 const isOptionName = (name: string): name is OptionName => longNames.has(name);
@@ -157,6 +172,8 @@ export interface CommandLine {
   readonly command: CommandName | undefined;
   /** The command's positional arguments, by name (`port`). */
   readonly positionals: Readonly<Record<string, string>>;
+  /** Every positional argument in order, the repeated ones included (`hold 7777 7778`). */
+  readonly operands: readonly string[];
   readonly values: OptionValues;
 }
 
@@ -173,7 +190,7 @@ function isCommandName(word: string): word is CommandName {
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const { values, positionals } = parse(args);
   const [word, ...rest] = positionals;
-  if (word === undefined) return { command: undefined, positionals: {}, values };
+  if (word === undefined) return { command: undefined, positionals: {}, operands: [], values };
   if (!isCommandName(word)) {
     throw new InvalidArgumentError(`unknown command "${word}"; commands: ${commandNames.join(", ")}`);
   }
@@ -182,7 +199,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   const names = positionalsOf[word];
   if (!values.help && !values.version) {
     if (rest.length < names.length) throw new InvalidArgumentError(`${word} needs <${names[rest.length]}>`);
-    if (rest.length > names.length) throw new InvalidArgumentError(`unexpected argument "${rest[names.length]}" after ${word}`);
+    if (rest.length > names.length && !repeatsLastPositional.has(word)) throw new InvalidArgumentError(`unexpected argument "${rest[names.length]}" after ${word}`);
   }
-  return { command: word, positionals: Object.fromEntries(names.map((name, i) => [name, rest[i] ?? ""])), values };
+  return { command: word, positionals: Object.fromEntries(names.map((name, i) => [name, rest[i] ?? ""])), operands: rest, values };
 }

@@ -4,7 +4,7 @@ import { type Command, type CommandContext } from "./command-context.js";
 import { commandNames, commandTakes, parseCommandLine, type CommandLine, type CommandName, type OptionValues } from "./command-line.js";
 import type { ErrorFacts } from "./error-report.js";
 import { ExitCode, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
-import { defaultCommandTimeoutMs, helpText } from "./help-text.js";
+import { defaultTimeoutOf, helpText } from "./help-text.js";
 import { OutputFailure } from "./output-failure.js";
 import { packageVersion } from "./package-version.js";
 import { Terminal, type CliStreams } from "./terminal.js";
@@ -20,6 +20,8 @@ const commands: Readonly<Record<CommandName, () => Promise<Command>>> = {
   map: async () => (await import("./commands/map.js")).map,
   unmap: async () => (await import("./commands/unmap.js")).unmap,
   list: async () => (await import("./commands/list.js")).list,
+  hold: async () => (await import("./commands/hold.js")).hold,
+  doctor: async () => (await import("./commands/doctor.js")).doctor,
   gateway: async () => (await import("./commands/gateway.js")).gateway,
   demo: async () => (await import("./commands/demo.js")).demo,
 };
@@ -44,12 +46,13 @@ const ownLines = (text: string) => joinText(text.trimEnd().split("\n"));
 
 /**
  * The deadline of a command that talks to a gateway: `--timeout` is the time budget of the whole
- * command; when it runs out the command's signal aborts with a `TimeoutError`.
+ * command; when it runs out the command's signal aborts with a `TimeoutError`. `hold` runs until
+ * stopped: it gets the budget for its first mappings and keeps that deadline itself.
  */
-function commandDeadline(command: CommandName, values: OptionValues, signal: AbortSignal): { timeoutMs: number; deadline: Deadline } | undefined {
+function commandDeadline(command: CommandName, values: OptionValues, signal: AbortSignal): { timeoutMs: number; deadline: Deadline | undefined } | undefined {
   if (!commandTakes(command, "timeout")) return undefined;
-  const timeoutMs = values.timeout === undefined ? defaultCommandTimeoutMs : parseTimeout(values.timeout);
-  return { timeoutMs, deadline: startDeadline(`porthole ${command}`, timeoutMs, signal) };
+  const timeoutMs = values.timeout === undefined ? defaultTimeoutOf(command) : parseTimeout(values.timeout);
+  return { timeoutMs, deadline: command === "hold" ? undefined : startDeadline(`porthole ${command}`, timeoutMs, signal) };
 }
 
 /**
@@ -61,9 +64,11 @@ export async function runCli(args: readonly string[], streams: CliStreams, signa
   try {
     line = parseCommandLine(args);
   } catch (error) {
-    return failed(new Terminal(streams, { json: wantsJson(args), verbose: false }), error, { command: commandWord(args) });
+    const command = commandWord(args);
+    return failed(new Terminal(streams, { json: wantsJson(args), verbose: false, jsonLines: command === "hold" }), error, { command });
   }
-  const terminal = new Terminal(streams, { json: line.values.json === true, verbose: line.values.verbose === true });
+  // hold reports each event as it happens: one JSON document per line, its failure included.
+  const terminal = new Terminal(streams, { json: line.values.json === true, verbose: line.values.verbose === true, jsonLines: line.command === "hold" });
   if (line.values.version) {
     if (terminal.json) terminal.printJson({ version: packageVersion() });
     else terminal.print(packageVersion());
@@ -83,7 +88,7 @@ export async function runCli(args: readonly string[], streams: CliStreams, signa
   let stopTracing = (): void => {};
   try {
     budget = commandDeadline(line.command, line.values, signal);
-    const context: CommandContext = { line, terminal, signal: budget?.deadline.signal ?? signal, timeoutMs: budget?.timeoutMs, facts };
+    const context: CommandContext = { line, terminal, signal: budget?.deadline?.signal ?? signal, stopSignal: signal, timeoutMs: budget?.timeoutMs, env: streams.env, facts };
     if (terminal.verbose) stopTracing = (await import("./verbose-trace.js")).traceHttp(terminal);
     const command = await commands[line.command]();
     return (await command(context)) ?? ExitCode.success;
@@ -91,7 +96,7 @@ export async function runCli(args: readonly string[], streams: CliStreams, signa
     if (signal.aborted) return stopped(terminal, signal.reason);
     return failed(terminal, error, facts);
   } finally {
-    budget?.deadline.dispose();
+    budget?.deadline?.dispose();
     stopTracing();
   }
 }

@@ -42,15 +42,18 @@ const spinnerIntervalMs = 80;
  */
 export class Terminal {
   readonly json: boolean;
+  /** JSON as one document per line, for a command that reports as it goes (`hold`). */
+  readonly jsonLines: boolean;
   readonly verbose: boolean;
   /** Styles for what goes to stdout and to stderr; each stream decides on its own colour. */
   readonly out: Style;
   readonly err: Style;
   readonly #streams: CliStreams;
 
-  constructor(streams: CliStreams, options: { json: boolean; verbose: boolean }) {
+  constructor(streams: CliStreams, options: { json: boolean; verbose: boolean; jsonLines?: boolean }) {
     this.#streams = streams;
     this.json = options.json;
+    this.jsonLines = options.jsonLines ?? false;
     this.verbose = options.verbose;
     this.out = styleFor(colourEnabled(streams.stdout, streams.env));
     this.err = styleFor(colourEnabled(streams.stderr, streams.env));
@@ -66,9 +69,9 @@ export class Terminal {
     this.#write(this.#streams.stdout, `${rawOf(text)}\n`);
   }
 
-  /** The result, in JSON mode: one document. */
+  /** The result, in JSON mode: one document (on one line with `jsonLines`). */
   printJson(value: unknown): void {
-    this.#write(this.#streams.stdout, `${JSON.stringify(value, null, 2)}\n`);
+    this.#write(this.#streams.stdout, `${this.jsonLines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);
   }
 
   /** A diagnostic line on stderr. */

@@ -8,7 +8,7 @@ import { checkChoice, checkOptionsObject, checkString, checkTimeoutMs } from "..
 import type { CallOptions } from "../util/deadline.js";
 import { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "../upnp/firewall/upnp-pinhole-mapper.js";
 import { isUsableRank } from "../upnp/gateway/connection-status.js";
-import { findGateway, type FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
+import type { FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
 import { gatewayFromUrl } from "../upnp/gateway/probe-gateway.js";
 import type { WanConnection } from "../upnp/gateway/wan-connection.js";
 import { UpnpPortMapper, type UpnpPortMapperOptions } from "../upnp/upnp-port-mapper.js";
@@ -84,8 +84,12 @@ export function checkFindOptions(options: FindPortMapperOptions): CheckedFindOpt
 
 /** A WAN connection the UPnP part found, refused when it cannot map (not connected, no usable address). */
 async function findConnection(options: FindPortMapperOptions, signal: AbortSignal): Promise<WanConnection> {
+  // The SSDP search is loaded only when there is something to search: with a URL, none
+  // (`porthole ip --gateway URL` starts faster without it, docs/benchmarks.md).
   const connection =
-    options.gatewayUrl !== undefined ? await gatewayFromUrl(options.gatewayUrl, { ...options.upnp, signal }) : await findGateway({ ...options.upnp, signal });
+    options.gatewayUrl !== undefined
+      ? await gatewayFromUrl(options.gatewayUrl, { ...options.upnp, signal })
+      : await (await import("../upnp/gateway/find-gateways.js")).findGateway({ ...options.upnp, signal });
   const rank = connection.status?.rank;
   if (rank !== undefined && !isUsableRank(rank)) {
     const address = connection.status?.externalAddress;
@@ -155,7 +159,10 @@ export function startAttempts(options: FindPortMapperOptions, checked: CheckedFi
 export function noMapperError(failures: ReadonlyArray<{ protocol: GatewayProtocol; error: unknown }>): NoGatewayError {
   const names: Record<GatewayProtocol, string> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP" };
   const clauses = failures.map(({ protocol, error }) => `${names[protocol]}: ${error instanceof Error ? error.message : String(error)}`);
-  // Nothing answered when every protocol stayed silent or was refused before any gateway spoke.
-  const nothingAnswered = failures.every(({ error }) => error instanceof NoGatewayError ? error.nothingAnswered : !(error instanceof PortholeError) || error.code === "PORTHOLE_TIMEOUT");
+  // Nothing answered when every protocol stayed silent, was refused before any gateway spoke, or
+  // could not even send (a SocketError: no route for the search, no address of its family).
+  const nothingAnswered = failures.every(({ error }) =>
+    error instanceof NoGatewayError ? error.nothingAnswered : !(error instanceof PortholeError) || error.code === "PORTHOLE_TIMEOUT" || error.code === "PORTHOLE_SOCKET_ERROR",
+  );
   return new NoGatewayError(`no gateway maps ports here: ${clauses.join("; ")}`, { nothingAnswered, cause: new AggregateError(failures.map(({ error }) => error)) });
 }

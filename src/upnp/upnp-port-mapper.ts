@@ -3,7 +3,7 @@ import { parseHttpUrl } from "../http/http-url.js";
 import { GrantedMapping, type MappingActions } from "../mapping/granted-mapping.js";
 import type { GatewayEvent, Mapping, MappingCheck, MapRequest, MappingKey, PortMapper } from "../mapping/port-mapper.js";
 import { addressScope } from "../net/address-scope.js";
-import { checkCallOptions } from "../util/check-arguments.js";
+import { checkCallOptions, checkString } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
 import { isUsableAddressScope } from "./gateway/connection-status.js";
 import type { WanConnection } from "./gateway/wan-connection.js";
@@ -19,6 +19,11 @@ export interface UpnpPortMapperOptions {
    * group on an interface nobody named. @default undefined
    */
   announcements?: AnnouncementListenOptions | undefined;
+  /**
+   * The LAN host the mappings lead to: UPnP can map a port to another host, which NAT-PMP and PCP
+   * cannot (they map for the host that asks). @default our own address toward the gateway
+   */
+  internalClient?: string | undefined;
 }
 
 /**
@@ -39,6 +44,7 @@ export class UpnpPortMapper implements PortMapper {
   readonly method = "upnp";
   readonly #now: () => number;
   readonly #announcements: AnnouncementListenOptions | undefined;
+  readonly #internalClient: string | undefined;
   readonly #restarts: RestartDetector;
   /** The external address as last heard from the gateway. */
   #externalAddress: string | undefined;
@@ -56,6 +62,7 @@ export class UpnpPortMapper implements PortMapper {
     checkAnnouncementListenOptions(options.announcements);
     this.#now = options.now ?? Date.now;
     this.#announcements = options.announcements;
+    this.#internalClient = checkString("internalClient", options.internalClient);
     this.#externalAddress = connection.status?.externalAddress;
     this.#restarts = new RestartDetector({
       descriptionUrl: connection.descriptionUrl,
@@ -79,6 +86,7 @@ export class UpnpPortMapper implements PortMapper {
         protocol: request.protocol,
         leaseSeconds: request.leaseSeconds,
         description: request.description,
+        internalClient: this.#internalClient,
         anyPort: request.anyPort ?? true,
         signal: options.signal,
         timeoutMs: options.timeoutMs,

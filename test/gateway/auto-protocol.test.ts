@@ -4,17 +4,12 @@
 // rule gone and the packet no longer arriving.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { rigFromEnvironment, runInNamespace, startMiniupnpd, type MiniupnpdOptions } from "./rig.js";
+import { rigFromEnvironment, startMiniupnpd, type MiniupnpdOptions } from "./rig.js";
+import { dnatRules } from "./nft-rules.js";
 import { assertForwarded, assertNotForwarded, listenOnLan } from "./forwarding-checks.js";
 import { NoGatewayError, findPortMapper, type MappingMethod } from "../../src/index.js";
 
 const rig = rigFromEnvironment();
-
-/** The daemon's DNAT rules, one line each, as nftables lists them in the gateway namespace. */
-async function dnatRules(): Promise<string[]> {
-  const listed = await runInNamespace(rig.gateway.namespace, "nft", ["list", "chain", "inet", "filter", "prerouting_miniupnpd"]);
-  return listed.stdout.split("\n").filter((line) => line.includes("dnat"));
-}
 
 const setups: ReadonlyArray<{ name: string; options: MiniupnpdOptions; expected: MappingMethod }> = [
   { name: "UPnP and NAT-PMP/PCP on", options: {}, expected: "pcp" },
@@ -38,11 +33,11 @@ for (const [index, { name, options, expected }] of setups.entries()) {
     assert.equal(mapping.method, expected);
     assert.equal(mapping.externalAddress, "11.22.33.44");
     assert.equal(mapping.internalClient, rig.lan.ipv4);
-    assert.equal((await dnatRules()).filter((rule) => rule.includes(`dport ${mapping.externalPort}`)).length, 1);
+    assert.equal((await dnatRules(rig)).filter((rule) => rule.includes(`dport ${mapping.externalPort}`)).length, 1);
     await assertForwarded(rig, listener, "UDP", mapping.externalPort);
 
     await mapping.release();
-    assert.deepEqual(await dnatRules(), []);
+    assert.deepEqual(await dnatRules(rig), []);
     await assertNotForwarded(rig, listener, "UDP", mapping.externalPort);
   });
 }

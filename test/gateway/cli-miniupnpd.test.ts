@@ -1,27 +1,20 @@
 // The porthole CLI against the real miniupnpd, from the rig's LAN namespace: discover (by
-// multicast, inside the rig), ip, map, list and unmap, in JSON and in text, checked against upnpc.
+// multicast, inside the rig), ip, map, list and unmap, in JSON and in text, checked against upnpc;
+// map and unmap through each protocol and IPv6 pinholes, each proven by a packet from the ISP host.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { defaultExternalAddress, rigFromEnvironment, runInLan, startMiniupnpd } from "./rig.js";
 import { listWithUpnpc } from "./upnpc-commands.js";
+import { assertForwarded, assertNotForwarded, listenOnLan } from "./forwarding-checks.js";
+import { dnatRules } from "./nft-rules.js";
+import { cliPath } from "./cli-gateway.js";
+import { portholeInLan, portholeJsonInLan } from "./cli-runs.js";
 
 const rig = rigFromEnvironment();
-/** The bundle the package ships as `porthole`. */
-const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
-
-async function porthole(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const result = await runInLan(process.execPath, [cliPath, ...args], { timeoutMs: 20_000 });
-  assert.equal(result.timedOut, false, `porthole ${args.join(" ")} timed out`);
-  return result;
-}
+const porthole = (args: readonly string[]) => portholeInLan(rig, args);
+const portholeJson = (args: readonly string[]) => portholeJsonInLan(rig, args);
 
 const escaped = (text: string): string => text.replaceAll(".", "\\.");
-
-async function portholeJson(args: readonly string[]): Promise<{ code: number | null; json: any }> {
-  const result = await porthole([...args, "--json"]);
-  return { code: result.code, json: JSON.parse(result.stdout) };
-}
 
 test("discover, ip, map, list and unmap with --json against miniupnpd", async (t) => {
   const daemon = await startMiniupnpd(rig);
@@ -29,11 +22,24 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
   // Discovery multicasts on the LAN namespace's own interface: the rig's network, no other.
   const search = ["--interface", rig.lan.ifname, "--timeout", "1000"];
 
+  // miniupnpd answers all three (enable_natpmp=yes): PCP, NAT-PMP, then UPnP, in that order.
   const discovered = await portholeJson(["discover", ...search]);
   assert.equal(discovered.code, 0);
+  const portControlEntry = (protocol: string) => ({
+    protocol,
+    gatewayAddress: rig.gateway.lanIpv4,
+    port: 5351,
+    externalAddress: defaultExternalAddress,
+    localAddress: rig.lan.ipv4,
+    doubleNat: false,
+  });
   assert.deepEqual(discovered.json, {
     gateways: [
+      portControlEntry("pcp"),
+      portControlEntry("natpmp"),
       {
+        protocol: "upnp",
+        gatewayAddress: rig.gateway.lanIpv4,
         location: daemon.descriptionUrl,
         friendlyName: "Debian router",
         controlUrl: `http://${rig.gateway.lanIpv4}:${daemon.httpPort}/ctl/IPConn`,
@@ -46,7 +52,7 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
     ],
   });
 
-  assert.deepEqual((await portholeJson(["ip", ...search])).json, { externalAddress: defaultExternalAddress });
+  assert.deepEqual((await portholeJson(["ip", ...search])).json, { externalAddress: defaultExternalAddress, method: "pcp" });
 
   const via = ["--gateway", daemon.descriptionUrl];
   const mapped = await portholeJson(["map", "5400", "--proto", "both", "--internal-port", "5401", "--description", "cli test", ...via]);
@@ -60,6 +66,7 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
       internalClient: rig.lan.ipv4,
       description: "cli test",
       externalAddress: defaultExternalAddress,
+      method: "upnp",
     })),
   );
   assert.deepEqual(
@@ -71,12 +78,25 @@ test("discover, ip, map, list and unmap with --json against miniupnpd", async (t
   assert.equal(listed.code, 0);
   assert.deepEqual(
     listed.json.mappings.map(({ lease, ...rest }: { lease: number }) => rest).sort((a: { protocol: string }, b: { protocol: string }) => a.protocol.localeCompare(b.protocol)),
-    ["TCP", "UDP"].map((protocol) => ({ protocol, externalPort: 5400, internalClient: rig.lan.ipv4, internalPort: 5401, description: "cli test", enabled: true, remoteHost: "" })),
+    ["TCP", "UDP"].map((protocol) => ({
+      protocol,
+      externalPort: 5400,
+      internalClient: rig.lan.ipv4,
+      internalPort: 5401,
+      description: "cli test",
+      enabled: true,
+      remoteHost: "",
+      method: "upnp",
+      externalAddress: defaultExternalAddress,
+    })),
   );
 
   const removed = await portholeJson(["unmap", "5400", "--proto", "both", ...via]);
   assert.equal(removed.code, 0);
-  assert.deepEqual(removed.json.removed, [{ protocol: "TCP", externalPort: 5400 }, { protocol: "UDP", externalPort: 5400 }]);
+  assert.deepEqual(removed.json.removed, [
+    { protocol: "TCP", externalPort: 5400, internalPort: null, method: "upnp" },
+    { protocol: "UDP", externalPort: 5400, internalPort: null, method: "upnp" },
+  ]);
   assert.deepEqual(removed.json.results.map((r: { removed: boolean }) => r.removed), [true, true]);
   assert.deepEqual(await listWithUpnpc(rig, daemon.descriptionUrl), []);
 });
@@ -104,7 +124,7 @@ test("text output and exit codes against miniupnpd: table, conflict (718), unmap
 
   const removed = await porthole(["unmap", "6000", "--proto", "udp", ...via]);
   assert.equal(removed.code, 0);
-  assert.match(removed.stdout, /^removed UDP port 6000$/m);
+  assert.match(removed.stdout, /^removed UDP port 6000 via UPnP$/m);
   assert.match((await porthole(["list", ...via])).stdout, /\(no port mappings\)/);
   // miniupnpd 2.3.1 (nftables) answers success to deleting a missing mapping, so exit 0 again
   // (conflicts.test.ts); the virtual gateway's 714 is covered by test/unit/cli-commands.test.ts.
@@ -126,8 +146,69 @@ test("no route for the search (a network namespace with no routes at all): exit 
     const args = [process.execPath, cliPath, "discover", ...(family === "IPv6" ? ["--ipv6"] : []), "--timeout", "2000"];
     const result = await runInLan("unshare", ["--net", ...args], { timeoutMs: 20_000 });
     assert.equal(result.code, 3, `${family}: ${result.stderr}`);
-    assert.match(result.stderr, /^porthole: error: cannot send an M-SEARCH to \S+: (ENETUNREACH|EADDRNOTAVAIL)$/m, family);
+    // Asked by every protocol: NAT-PMP and PCP had no gateway to ask, UPnP's search could not be sent.
+    assert.match(result.stderr, /^porthole: error: no gateway maps ports here: PCP: this host has no IPv4 default gateway to ask; .*UPnP: cannot send an M-SEARCH to \S+: (ENETUNREACH|EADDRNOTAVAIL)$/m, family);
     assert.match(result.stderr, destination, family);
     assert.match(result.stderr, /hint: this host has no route for the search .*--gateway URL/, family);
   }
+});
+
+for (const protocol of ["pcp", "natpmp", "upnp"] as const) {
+  test(`map and unmap --protocol ${protocol} as two processes: the daemon's rule is made, a packet from the ISP host arrives, and after unmap both are gone`, async (t) => {
+    const daemon = await startMiniupnpd(rig);
+    t.after(() => daemon.stop());
+    const port = { pcp: 5500, natpmp: 5501, upnp: 5502 }[protocol];
+    const listener = await listenOnLan(rig, "UDP", port);
+    t.after(() => listener.close());
+    // As a user would: the default route leads to the daemon's NAT-PMP/PCP, the LAN interface to its UPnP.
+    const args = ["--proto", "udp", "--protocol", protocol, "--interface", rig.lan.ifname];
+    const mapped = await portholeJson(["map", String(port), ...args]);
+    assert.equal(mapped.code, 0);
+    assert.equal(mapped.json.mappings[0].method, protocol);
+    assert.equal(mapped.json.mappings[0].externalAddress, defaultExternalAddress);
+    assert.equal((await dnatRules(rig)).filter((rule) => rule.includes(`dport ${port}`)).length, 1);
+    await assertForwarded(rig, listener, "UDP", port);
+
+    // A later process: for PCP, the nonce derived from the same secret lets the daemon delete it.
+    const removed = await portholeJson(["unmap", String(port), ...args]);
+    assert.equal(removed.code, 0, JSON.stringify(removed.json));
+    assert.deepEqual(await dnatRules(rig), []);
+    await assertNotForwarded(rig, listener, "UDP", port);
+  });
+}
+
+for (const protocol of ["pcp", "upnp"] as const) {
+  test(`an IPv6 pinhole opened by porthole map --ipv6 --protocol ${protocol}: a datagram from the WAN side is dropped before, arrives while open, dropped after unmap --ipv6`, async (t) => {
+    const daemon = await startMiniupnpd(rig);
+    t.after(() => daemon.stop());
+    const port = protocol === "pcp" ? 7720 : 7721;
+    const listener = await listenOnLan(rig, "UDP", port, 6);
+    t.after(() => listener.close());
+    await assertNotForwarded(rig, listener, "UDP", port, 6);
+    const args = ["--ipv6", "--proto", "udp", "--protocol", protocol, "--interface", rig.lan.ifname];
+    const opened = await portholeJson(["map", String(port), "--lease", "300", ...args]);
+    assert.equal(opened.code, 0, JSON.stringify(opened.json));
+    const [pinhole] = opened.json.mappings;
+    assert.equal(pinhole.method, protocol === "pcp" ? "pcp" : "upnp-pinhole");
+    // No translation: the internet reaches the LAN host's own global address and port.
+    assert.equal(pinhole.externalAddress, rig.lan.ipv6);
+    assert.equal(pinhole.externalPort, port);
+    if (protocol === "upnp") assert.ok(pinhole.pinholeId > 0);
+    else assert.equal(pinhole.pinholeId, undefined);
+    await assertForwarded(rig, listener, "UDP", port, 6);
+
+    const closed = await portholeJson(["unmap", String(port), ...args]);
+    assert.equal(closed.code, 0, JSON.stringify(closed.json));
+    await assertNotForwarded(rig, listener, "UDP", port, 6);
+  });
+}
+
+test("discover --ipv6 says what would open pinholes (PCP) and toward which address, and that the UPnP firewall allows them", async (t) => {
+  const daemon = await startMiniupnpd(rig);
+  t.after(() => daemon.stop());
+  const { code, json } = await portholeJson(["discover", "--ipv6", "--interface", rig.lan.ifname]);
+  assert.equal(code, 0);
+  assert.equal(json.ipv6.method, "pcp");
+  assert.equal(json.ipv6.address, rig.lan.ipv6);
+  assert.deepEqual(json.ipv6.ways.map((way: { method: string; usable: boolean }) => [way.method, way.usable]), [["pcp", true], ["upnp-pinhole", true]]);
 });

@@ -17,6 +17,7 @@ test("discover finds the gateway by unicast SSDP and prints the documented JSON 
   assert.deepEqual(json, {
     gateways: [
       {
+        protocol: "upnp",
         location: gateway.descriptionUrl,
         friendlyName: "porthole virtual gateway",
         controlUrl: gateway.descriptionUrl.replace("/rootDesc.xml", "/ctl/IPConn"),
@@ -26,6 +27,7 @@ test("discover finds the gateway by unicast SSDP and prints the documented JSON 
         localAddress: "127.0.0.1",
         // 203.0.113.7 is a documentation address, not a public one.
         doubleNat: true,
+        gatewayAddress: "127.0.0.1",
       },
     ],
   });
@@ -49,7 +51,7 @@ test("ip prints the external address alone, or as { externalAddress }", async (t
   assert.equal(plain.stdout, "203.0.113.7\n");
   const { code, json } = await portholeJson(["ip", ...searchFor(gateway)]);
   assert.equal(code, 0);
-  assert.deepEqual(json, { externalAddress: "203.0.113.7" });
+  assert.deepEqual(json, { externalAddress: "203.0.113.7", method: "upnp" });
 });
 
 test("ip fails with exit 1 when the gateway reports no external address", async (t) => {
@@ -66,7 +68,7 @@ test("map uses the finite default lease and prints the documented JSON shape", a
   assert.equal(code, 0);
   assert.deepEqual(json, {
     mappings: [
-      { protocol: "TCP", externalPort: 8080, internalPort: 8080, internalClient: "127.0.0.1", lease: 3600, description: "web", externalAddress: "203.0.113.7" },
+      { protocol: "TCP", externalPort: 8080, internalPort: 8080, internalClient: "127.0.0.1", lease: 3600, description: "web", externalAddress: "203.0.113.7", method: "upnp" },
     ],
   });
   assert.deepEqual(
@@ -115,7 +117,9 @@ test("a conflict (718) exits 1 with the error document, and the hint names the h
   const { code, json } = await portholeJson(["map", "8080", ...via(gateway)]);
   assert.equal(code, 1);
   assert.deepEqual(Object.keys(json), ["error"]);
-  assert.deepEqual(Object.keys(json.error), ["code", "result", "resultName", "upnpCode", "message"]);
+  assert.deepEqual(Object.keys(json.error), ["code", "result", "resultName", "upnpCode", "protocol", "protocolCode", "message"]);
+  assert.equal(json.error.protocol, "upnp");
+  assert.equal(json.error.protocolCode, 718);
   assert.equal(json.error.resultName, "CONFLICT_WITH_OTHER_MAPPING");
   assert.equal(json.error.result, 13);
   assert.equal(json.error.upnpCode, 718);
@@ -162,9 +166,9 @@ test("list prints the documented JSON shape and an aligned table", async (t) => 
   assert.ok(leases[1]! > 3600 && leases[1]! <= 604800);
   assert.deepEqual(json, {
     mappings: [
-      { protocol: "TCP", externalPort: 8080, internalClient: "127.0.0.1", internalPort: 8080, description: "web", lease: leases[0], enabled: true, remoteHost: "" },
+      { protocol: "TCP", externalPort: 8080, internalClient: "127.0.0.1", internalPort: 8080, description: "web", lease: leases[0], enabled: true, remoteHost: "", method: "upnp", externalAddress: "203.0.113.7" },
       // IGD:2 turns a permanent lease into a week.
-      { protocol: "UDP", externalPort: 27015, internalClient: "127.0.0.1", internalPort: 27015, description: "game server", lease: leases[1], enabled: true, remoteHost: "" },
+      { protocol: "UDP", externalPort: 27015, internalClient: "127.0.0.1", internalPort: 27015, description: "game server", lease: leases[1], enabled: true, remoteHost: "", method: "upnp", externalAddress: "203.0.113.7" },
     ],
     truncated: false,
   });
@@ -187,10 +191,13 @@ test("unmap removes the mapping and prints { removed, results }; a missing one e
   const { code, json } = await portholeJson(["unmap", "8080", "--proto", "Both", ...via(gateway)]);
   assert.equal(code, 0);
   assert.deepEqual(json, {
-    removed: [{ protocol: "TCP", externalPort: 8080 }, { protocol: "UDP", externalPort: 8080 }],
+    removed: [
+      { protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp" },
+      { protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp" },
+    ],
     results: [
-      { protocol: "TCP", externalPort: 8080, removed: true, error: null },
-      { protocol: "UDP", externalPort: 8080, removed: true, error: null },
+      { protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp", removed: true, error: null },
+      { protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp", removed: true, error: null },
     ],
   });
   assert.equal(gateway.mappings.length, 0);
@@ -274,14 +281,14 @@ test("unmap --proto both tries UDP after TCP fails (714), reports each, and exit
   await porthole(["map", "8080", "--proto", "udp", ...via(gateway)]);
   const plain = await porthole(["unmap", "8080", "--proto", "both", ...via(gateway)]);
   assert.equal(plain.code, 1);
-  assert.equal(plain.stdout, "removed UDP port 8080\n");
+  assert.equal(plain.stdout, "removed UDP port 8080 via UPnP\n");
   assert.match(plain.stderr, /^porthole: error: TCP port 8080: DeletePortMapping failed: UPnP error 714/m);
   assert.equal(gateway.mappings.length, 0);
 
   await porthole(["map", "8080", "--proto", "udp", ...via(gateway)]);
   const { code, json } = await portholeJson(["unmap", "8080", "--proto", "both", ...via(gateway)]);
   assert.equal(code, 1);
-  assert.deepEqual(json.removed, [{ protocol: "UDP", externalPort: 8080 }]);
+  assert.deepEqual(json.removed, [{ protocol: "UDP", externalPort: 8080, internalPort: null, method: "upnp" }]);
   assert.deepEqual(
     json.results.map((r: { protocol: string; removed: boolean; error: { upnpCode: number } | null }) => [r.protocol, r.removed, r.error?.upnpCode ?? null]),
     [["TCP", false, 714], ["UDP", true, null]],
@@ -313,16 +320,21 @@ test("list --max-entries N stops at N and says the list was cut off, in text and
   }
 });
 
-test("ip exits 1 when the external address is no usable address: empty, 0.0.0.0, loopback, link-local, not an IP", async (t) => {
+test("ip exits 1 when the gateway reports no external address; a gateway whose WAN address is no usable one (0.0.0.0, loopback, link-local, not an IP) is no gateway: exit 3", async (t) => {
   const gateway = await virtualGateway(t);
-  for (const address of ["", "0.0.0.0", "127.0.0.1", "169.254.10.20", "not-an-ip-addr"]) {
+  gateway.setExternalAddress("");
+  const { code, json } = await portholeJson(["ip", ...via(gateway)]);
+  assert.equal(code, 1);
+  assert.equal(json.error.code, "PORTHOLE_NO_EXTERNAL_ADDRESS");
+  const plain = await porthole(["ip", ...via(gateway)]);
+  assert.equal(plain.stdout, "");
+  assert.match(plain.stderr, /^porthole: error: the gateway reports no usable external address/m);
+  for (const address of ["0.0.0.0", "127.0.0.1", "169.254.10.20", "not-an-ip-addr"]) {
     gateway.setExternalAddress(address);
-    const { code, json } = await portholeJson(["ip", ...via(gateway)]);
-    assert.equal(code, 1, address);
-    assert.equal(json.error.code, "PORTHOLE_NO_EXTERNAL_ADDRESS", address);
-    const plain = await porthole(["ip", ...via(gateway)]);
-    assert.equal(plain.stdout, "", address);
-    assert.match(plain.stderr, /^porthole: error: the gateway reports no usable external address/m, address);
+    const unusable = await portholeJson(["ip", ...via(gateway)]);
+    assert.equal(unusable.code, 3, address);
+    assert.equal(unusable.json.error.code, "PORTHOLE_NO_GATEWAY", address);
+    assert.ok(unusable.json.error.message.includes(`is not connected (external address ${address})`), unusable.json.error.message);
   }
   // A private address is usable (behind another NAT): printed, with the note on stderr.
   gateway.setExternalAddress("10.0.0.2");

@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { finished, firstJsonDocument, porthole, startPorthole } from "./cli-runner.js";
 import { gatewayFromUrl } from "../../src/index.js";
 
-test("demo walks discover, external address, map, list and unmap against its own gateway, exit 0", async () => {
+test("demo walks discover, external address, map, list, unmap and a PCP mapping against its own gateway, exit 0", async () => {
   const result = await porthole(["demo"]);
   assert.equal(result.code, 0, result.stderr);
-  const steps = [...result.stdout.matchAll(/^\[(\d)\/6\] (.*)$/gm)].map((match) => match[2]);
-  assert.equal(steps.length, 6);
+  const steps = [...result.stdout.matchAll(/^\[(\d)\/7\] (.*)$/gm)].map((match) => match[2]);
+  assert.equal(steps.length, 7);
   assert.match(steps[1]!, /Discover/);
   assert.match(steps[2]!, /external address/);
   assert.match(steps[3]!, /Map TCP port 8080/);
@@ -18,18 +18,24 @@ test("demo walks discover, external address, map, list and unmap against its own
   assert.match(result.stdout, /mapped TCP 203\.0\.113\.7:8080 → 127\.0\.0\.1:8080, lease 1h/);
   assert.match(result.stdout, /TCP +8080 +127\.0\.0\.1:8080 +1h/);
   assert.match(result.stdout, /the table is empty again/);
+  assert.match(steps[6]!, /PCP/);
+  assert.match(result.stdout, /mapped UDP 203\.0\.113\.7:8080 in \d+ ms, and removed again/);
 });
 
 test("demo --json prints every step's document", async () => {
   const result = await porthole(["demo", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const document = JSON.parse(result.stdout);
-  assert.deepEqual(Object.keys(document), ["virtualGateway", "discover", "ip", "map", "list", "unmap", "listAfter"]);
+  assert.deepEqual(Object.keys(document), ["virtualGateway", "discover", "ip", "map", "list", "unmap", "listAfter", "pcp"]);
   assert.equal(document.discover.gateways[0].location, document.virtualGateway.descriptionUrl);
   assert.deepEqual(document.ip, { externalAddress: "203.0.113.7" });
   assert.equal(document.map.mappings[0].lease, 3600);
   assert.equal(document.list.mappings.length, 1);
-  assert.deepEqual(document.unmap, { removed: [{ protocol: "TCP", externalPort: 8080 }] });
+  assert.deepEqual(document.unmap, { removed: [{ protocol: "TCP", externalPort: 8080, internalPort: null, method: "upnp" }] });
+  assert.equal(document.map.mappings[0].method, "upnp");
+  assert.equal(document.pcp.mappings[0].method, "pcp");
+  assert.equal(document.pcp.mappings[0].description, null);
+  assert.equal(document.pcp.removed, true);
   assert.equal(document.list.truncated, false);
   assert.deepEqual(document.listAfter, { mappings: [], truncated: false });
 });

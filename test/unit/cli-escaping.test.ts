@@ -63,6 +63,25 @@ test("map escapes the router's internal client, external address, the holder of 
   assertEscaped(await porthole(["map", "8080", "--gateway", hostileAddress.descriptionUrl]), "map (hostile external address)");
 });
 
+test("hold's status lines escape the router's internal client and its refusal of the release", async (t) => {
+  const router = await hostileRouter(t, "198.51.100.4");
+  const child = startPorthole(["hold", "8080", "--gateway", router.descriptionUrl]);
+  const done = finished(child);
+  await new Promise<void>((resolve) => {
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += String(chunk);
+      if (stderr.includes("holding 1 mapping")) resolve();
+    });
+  });
+  child.kill("SIGINT");
+  const result = await done;
+  assert.equal(result.code, 0, result.stderr);
+  // The mapping read back leads to the hostile "host"; the release is refused with a hostile 714.
+  assert.match(result.stdout, /mapped +TCP 8080 {2}reachable at 198\.51\.100\.4:8080 → evil\\x1b/);
+  assertEscaped(result, "hold 8080");
+});
+
 test("--json keeps the router's strings as they are: JSON.stringify escapes them", async (t) => {
   const router = await hostileRouter(t);
   const { code, json } = await portholeJson(["list", "--gateway", router.descriptionUrl]);

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import type { TestContext } from "node:test";
-import { SocketError, TimeoutError } from "../../src/index.js";
+import { NoGatewayError, SocketError, TimeoutError } from "../../src/index.js";
+import { noMapperError } from "../../src/discovery/port-mapper-attempts.js";
 import { checkInterface } from "../../src/cli/connect.js";
 import { hintFor } from "../../src/cli/error-report.js";
 import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
@@ -65,6 +66,14 @@ test("a search with no route (ENETUNREACH) is exit 3 with a hint to name the gat
   const error = new SocketError("cannot send an M-SEARCH to [ff02::c]:1900: ENETUNREACH", cause);
   assert.equal(exitCodeFor(error), ExitCode.noGateway);
   assert.match(hintFor(error, {}) ?? "", /no route for the search.*--gateway URL/);
+  // Asked by several protocols (auto), the search without a route is among the answers: the same hint, exit 3.
+  const gathered = noMapperError([
+    { protocol: "pcp", error: new NoGatewayError("this host has no IPv4 default gateway to ask", { nothingAnswered: true }) },
+    { protocol: "upnp", error },
+  ]);
+  assert.equal(gathered.nothingAnswered, true);
+  assert.equal(exitCodeFor(gathered), ExitCode.noGateway);
+  assert.match(hintFor(gathered, { protocol: "auto" }) ?? "", /no route for the search.*--gateway URL/);
   // Any other socket failure stays a failure of the command.
   const other = new SocketError("cannot bind UDP port 1900: EADDRINUSE", Object.assign(new Error("bind EADDRINUSE"), { code: "EADDRINUSE" }));
   assert.equal(exitCodeFor(other), ExitCode.failed);

@@ -4,6 +4,9 @@
  * the CLI never searches by multicast on this machine's networks.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The `porthole` the package ships (package.json `bin`): the bundle `npm run build` makes. */
@@ -19,9 +22,16 @@ export interface CliResult {
 /** Guards against a hang only; no test asserts on time. */
 const hangGuardMs = 30_000;
 
+/**
+ * porthole's configuration directory for the tests (where `map` keeps its PCP secret): a temporary
+ * one, never the user's own, removed when the test process ends.
+ */
+export const testConfigDir = mkdtempSync(path.join(tmpdir(), "porthole-config-"));
+process.once("exit", () => rmSync(testConfigDir, { recursive: true, force: true }));
+
 export function startPorthole(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, NO_COLOR: undefined, ...env },
+    env: { ...process.env, NO_COLOR: undefined, PORTHOLE_CONFIG_DIR: testConfigDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

@@ -43,7 +43,8 @@ test("porthole ip --gateway URL loads no virtual gateway, no Redot facade, no di
   const gateway = await virtualGateway(t);
   const loaded = await modulesLoadedBy(["ip", "--gateway", gateway.descriptionUrl]);
   assert.ok(loaded.includes("cli/commands/ip.js"), loaded.join(", "));
-  assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)|find-gateways|ssdp-search\.js|ssdp-socket/.test(module)), []);
+  // ssdp-socket.js may come in: the UPnP mapper's announcement listener closes its socket with it; the search itself may not.
+  assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)|find-gateways|ssdp-search\.js/.test(module)), []);
   // With discovery, its code comes in.
   const discovering = await modulesLoadedBy(["ip", "--ssdp-target", `${gateway.ssdpAddress.address}:${gateway.ssdpAddress.port}`]);
   assert.ok(discovering.includes("upnp/gateway/find-gateways.js"), discovering.join(", "));

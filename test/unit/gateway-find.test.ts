@@ -128,3 +128,9 @@ test("maxDevices: exactly that many devices are probed, one more device is not",
   assert.equal(await probed(2, 3), 2);
   assert.equal(await probed(3, 3), 3);
 });
+
+test("a probe budget of 2^31-1 ms (no limit) without timeoutMs still finds the gateway: the search's own budget is capped, not overflowed to nothing", async (t) => {
+  const vg = await virtualGateway(t);
+  const gateway = await findGateway({ ...searchOnly(vg), probeTimeoutMs: 2 ** 31 - 1 });
+  assert.equal(gateway.descriptionUrl, vg.descriptionUrl);
+});

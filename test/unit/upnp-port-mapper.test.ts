@@ -145,3 +145,14 @@ test("watch() rejects with the signal's reason when aborted before listening, an
   await mapper.watch(() => {}, { signal: again.signal });
   again.abort();
 });
+
+test("internalClient: the mappings lead to another LAN host, and a renewal keeps them there", async (t) => {
+  const gateway = await virtualGateway(t);
+  const mapper = new UpnpPortMapper(await gatewayFromUrl(gateway.descriptionUrl), { internalClient: "127.0.0.5" });
+  const mapping = await mapper.map({ protocol: "UDP", internalPort: 9000, anyPort: false });
+  assert.equal(mapping.internalClient, "127.0.0.5");
+  await mapping.renew();
+  assert.deepEqual(gateway.mappings.map((m) => [m.externalPort, m.internalClient]), [[9000, "127.0.0.5"]]);
+  assert.equal((await mapper.check(mapping)).state, "present");
+  assert.throws(() => new UpnpPortMapper(mapper.connection, { internalClient: 5 as unknown as string }), InvalidArgumentError);
+});

@@ -1,5 +1,7 @@
 import { findGateway } from "../../upnp/gateway/find-gateways.js";
+import { PcpPortMapper } from "../../pcp/pcp-port-mapper.js";
 import { DEFAULT_LEASE_SECONDS, type WanConnection } from "../../upnp/gateway/wan-connection.js";
+import { UpnpPortMapper } from "../../upnp/upnp-port-mapper.js";
 import { startVirtualGateway, type VirtualGateway } from "../../virtual-gateway/virtual-gateway.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { escaped, type Printable } from "../terminal-text.js";
@@ -10,7 +12,7 @@ import { listedMappingJson, printMappingTable } from "./list.js";
 import { madeMappingJson } from "./map.js";
 
 const demoPort = 8080;
-const stepCount = 6;
+const stepCount = 7;
 const indent = "      ";
 
 /** Narration in text mode; nothing in JSON mode, where only the final document is printed. */
@@ -71,22 +73,31 @@ async function walkThrough(context: CommandContext, virtual: VirtualGateway): Pr
   }
 
   step(`Map TCP port ${demoPort} to this machine (AddPortMapping, then read it back)`);
-  const mapping = await gateway.addPortMapping({ internalPort: demoPort, protocol: "TCP", description: "porthole demo", signal });
-  const made = madeMappingJson(mapping, externalAddress, DEFAULT_LEASE_SECONDS);
+  const mapping = await new UpnpPortMapper(gateway).map({ internalPort: demoPort, protocol: "TCP", description: "porthole demo", anyPort: false }, { signal });
+  const made = madeMappingJson(mapping, externalAddress, "porthole demo", DEFAULT_LEASE_SECONDS);
   document["map"] = { mappings: [made] };
   say(escaped`${out.green("mapped")} TCP ${externalAddress}:${made.externalPort} → ${made.internalClient}:${made.internalPort}, lease ${formatLease(made.lease)}`);
 
   step("List the gateway's mapping table");
-  const listed = await gateway.listPortMappings({ signal });
-  document["list"] = { mappings: listed.entries.map(listedMappingJson), truncated: listed.truncated };
-  if (!terminal.json) printMappingTable(context, listed.entries.map(listedMappingJson), indent);
+  const table = await gateway.listPortMappings({ signal });
+  const listed = table.entries.map((entry) => listedMappingJson(entry, externalAddress));
+  document["list"] = { mappings: listed, truncated: table.truncated };
+  if (!terminal.json) printMappingTable(context, listed, indent);
 
   step(`Remove the mapping (DeletePortMapping) and check the table is empty`);
-  await gateway.deletePortMapping({ externalPort: mapping.externalPort, protocol: "TCP" }, { signal });
-  document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort }] };
+  await mapping.release({ signal });
+  document["unmap"] = { removed: [{ protocol: "TCP", externalPort: mapping.externalPort, internalPort: null, method: mapping.method }] };
   const after = await gateway.listPortMappings({ signal });
-  document["listAfter"] = { mappings: after.entries.map(listedMappingJson), truncated: after.truncated };
+  document["listAfter"] = { mappings: after.entries.map((entry) => listedMappingJson(entry, externalAddress)), truncated: after.truncated };
   say(escaped`${out.green("removed")}; ${after.entries.length === 0 ? "the table is empty again" : `${after.entries.length} mapping(s) left`}`);
+
+  step("The same gateway speaks PCP (RFC 6887): one UDP datagram each way, no discovery");
+  const pcpStarted = performance.now();
+  const pcp = await new PcpPortMapper(virtual.portControlAddress.address, { gatewayPort: virtual.portControlAddress.port }).map({ internalPort: demoPort, protocol: "UDP" }, { signal });
+  const pcpMs = Math.round(performance.now() - pcpStarted);
+  await pcp.release({ signal });
+  document["pcp"] = { mappings: [madeMappingJson(pcp, pcp.externalAddress ?? null, "porthole demo")], removed: true };
+  say(escaped`${out.green("mapped")} UDP ${pcp.externalAddress ?? "?"}:${pcp.externalPort} in ${pcpMs} ms, and removed again`);
   return document;
 }
 

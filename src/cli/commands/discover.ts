@@ -1,14 +1,33 @@
-import { NoGatewayError } from "../../errors/errors.js";
+import { NoGatewayError, type GatewayProtocol } from "../../errors/errors.js";
+import { probePortMappers, type ProtocolProbe } from "../../discovery/probe-port-mappers.js";
+import { noMapperError } from "../../discovery/port-mapper-attempts.js";
+import type { MappingMethod } from "../../mapping/port-mapper.js";
+import { parseHttpUrl } from "../../http/http-url.js";
+import { localAddressToward } from "../../net/local-address.js";
 import { discoverDevices } from "../../upnp/gateway/find-gateways.js";
 import { gatewayFromUrl } from "../../upnp/gateway/probe-gateway.js";
 import type { WanConnection } from "../../upnp/gateway/wan-connection.js";
 import type { Command, CommandContext } from "../command-context.js";
-import { clientSettings, explainRefusedReplies, type ClientSettings } from "../connect.js";
+import { explainRefusedReplies } from "../connect.js";
+import { mapperSettings, type MapperSettings } from "../connect-mapper.js";
 import { escaped, type Printable } from "../terminal-text.js";
-import { externalAddressVerdict, shortServiceType } from "../wording.js";
+import { externalAddressVerdict, methodName, shortServiceType } from "../wording.js";
 
-/** One gateway in `porthole discover --json` (docs/cli.md). */
-export interface DiscoveredGatewayJson {
+/** Fields every entry of `porthole discover --json`'s `gateways` has (docs/cli.md). */
+interface GatewayJsonBase {
+  protocol: GatewayProtocol;
+  /** Where requests go: the control URL's host for UPnP, the NAT-PMP/PCP server's address. */
+  gatewayAddress: string;
+  externalAddress: string | null;
+  /** Our address toward the gateway. */
+  localAddress: string | null;
+  /** True exactly when text mode warns of double NAT (`externalAddressVerdict`). */
+  doubleNat: boolean;
+}
+
+/** A UPnP gateway in `porthole discover --json`. */
+export interface DiscoveredGatewayJson extends GatewayJsonBase {
+  protocol: "upnp";
   location: string | null;
   /** The device's friendlyName, as its description says it; null when it has none. */
   friendlyName: string | null;
@@ -16,15 +35,40 @@ export interface DiscoveredGatewayJson {
   serviceType: string;
   /** NewConnectionStatus as the gateway said it ("Connected", ...); null when GetStatusInfo failed. */
   status: string | null;
-  externalAddress: string | null;
-  localAddress: string | null;
-  /** True exactly when text mode warns of double NAT (`externalAddressVerdict`). */
-  doubleNat: boolean;
+}
+
+/** A NAT-PMP or PCP gateway in `porthole discover --json`. */
+export interface PortControlGatewayJson extends GatewayJsonBase {
+  protocol: "natpmp" | "pcp";
+  /** The NAT-PMP/PCP server's port, 5351 on a router. */
+  port: number;
+}
+
+type GatewayJson = DiscoveredGatewayJson | PortControlGatewayJson;
+
+/** How one protocol could open IPv6 pinholes, in `porthole discover --ipv6 --json`. */
+interface PinholeWayJson {
+  method: MappingMethod;
+  /** It answered, and (UPnP) its IPv6 firewall is on and allows inbound pinholes. */
+  usable: boolean;
+  gatewayAddress: string | null;
+  /** Why not, when not usable: the firewall is off, allows no pinholes, the gateway has none ... */
+  reason: string | null;
+}
+
+/** `ipv6` in `porthole discover --ipv6 --json`: what `porthole map --ipv6` would do. */
+interface PinholesJson {
+  /** The protocol `map --ipv6` would open pinholes with; null when none can. */
+  method: MappingMethod | null;
+  /** This host's address the pinholes open toward (a stable global IPv6 address); null when unknown. */
+  address: string | null;
+  ways: PinholeWayJson[];
 }
 
 export function gatewayJson(gateway: WanConnection): DiscoveredGatewayJson {
   const externalAddress = gateway.status?.externalAddress ?? null;
   return {
+    protocol: "upnp",
     location: gateway.descriptionUrl ?? null,
     friendlyName: gateway.description?.friendlyName ?? null,
     controlUrl: gateway.controlUrl,
@@ -33,23 +77,21 @@ export function gatewayJson(gateway: WanConnection): DiscoveredGatewayJson {
     externalAddress,
     localAddress: gateway.localAddress ?? null,
     doubleNat: externalAddressVerdict(externalAddress).doubleNat,
+    gatewayAddress: parseHttpUrl(gateway.controlUrl).host,
   };
 }
 
-/** Every gateway that answers, in the order their probes finish. */
-async function findAll(context: CommandContext, settings: ClientSettings): Promise<WanConnection[]> {
-  const { terminal } = context;
-  context.facts.gatewayUrl = settings.gatewayUrl;
-  if (settings.gatewayUrl !== undefined) return [await gatewayFromUrl(settings.gatewayUrl, settings.probe)];
+/** Every UPnP gateway that answers, in the order their probes finish. */
+async function findUpnpGateways(context: CommandContext, settings: MapperSettings): Promise<WanConnection[]> {
+  const { gatewayUrl, search, probe } = settings.client;
+  if (gatewayUrl !== undefined) return [await gatewayFromUrl(gatewayUrl, probe)];
   const gateways: WanConnection[] = [];
   let devices = 0;
-  await terminal.withSpinner("Searching for gateways…", async () => {
-    for await (const { probe } of discoverDevices(settings.search)) {
-      devices++;
-      if (probe.gateway) gateways.push(probe.gateway);
-      else terminal.trace(`${probe.descriptionUrl} is not a usable gateway${probe.error ? `: ${probe.error.message}` : ""}`);
-    }
-  });
+  for await (const { probe: found } of discoverDevices(search)) {
+    devices++;
+    if (found.gateway) gateways.push(found.gateway);
+    else context.terminal.trace(`${found.descriptionUrl} is not a usable gateway${found.error ? `: ${found.error.message}` : ""}`);
+  }
   if (gateways.length === 0) {
     throw devices === 0
       ? explainRefusedReplies(new NoGatewayError("no UPnP device answered the search", { nothingAnswered: true }), context.facts)
@@ -58,30 +100,133 @@ async function findAll(context: CommandContext, settings: ClientSettings): Promi
   return gateways;
 }
 
-function printGateway(context: CommandContext, gateway: DiscoveredGatewayJson): void {
+/**
+ * NAT-PMP and PCP, each asked on its own so that both are reported. Each gets as long as the SSDP
+ * search listens: a gateway that speaks them answers in a round trip, and one that does not
+ * refuses at once, so only a silent (filtered) port would make `discover` wait longer.
+ */
+function probePortControl(settings: MapperSettings, protocols: readonly ("pcp" | "natpmp")[], signal: AbortSignal, family: 4 | 6 = 4): Promise<ProtocolProbe[]> {
+  const listenMs = settings.client.search.listenMs!;
+  return Promise.all(protocols.map(async (protocol) => (await probePortMappers({ ...settings.find, family, protocol, timeoutMs: listenMs, signal }))[0]!));
+}
+
+async function portControlJson(probe: Extract<ProtocolProbe, { usable: true }>, settings: MapperSettings): Promise<PortControlGatewayJson> {
+  const { mapper } = probe;
+  const port = settings.find.pcp?.gatewayPort ?? 5351;
+  const [externalAddress, localAddress] = await Promise.all([
+    mapper.getExternalAddress(settings.client.call).catch(() => null),
+    localAddressToward(mapper.gatewayAddress, port).catch(() => null),
+  ]);
+  return {
+    protocol: probe.protocol as "natpmp" | "pcp",
+    gatewayAddress: mapper.gatewayAddress,
+    port,
+    externalAddress,
+    localAddress,
+    doubleNat: externalAddressVerdict(externalAddress).doubleNat,
+  };
+}
+
+/** The datagram protocols the settings ask. */
+function portControlProtocols(settings: MapperSettings): Array<"pcp" | "natpmp"> {
+  const { protocol } = settings;
+  return protocol === "auto" ? ["pcp", "natpmp"] : protocol === "upnp" ? [] : [protocol];
+}
+
+/**
+ * Every gateway that answers, by every protocol asked: PCP, NAT-PMP, then UPnP (the order of
+ * preference). Fails only when nothing at all answered, saying what each protocol did.
+ */
+async function findAll(context: CommandContext, settings: MapperSettings): Promise<GatewayJson[]> {
+  const { signal } = context;
+  context.facts.gatewayUrl = settings.client.gatewayUrl;
+  context.facts.protocol = settings.protocol;
+  const asksUpnp = settings.protocol === "auto" || settings.protocol === "upnp";
+  const [portControl, upnp] = await Promise.all([
+    probePortControl(settings, portControlProtocols(settings), signal),
+    asksUpnp ? findUpnpGateways(context, settings).then((gateways) => ({ gateways }), (error: unknown) => ({ error })) : undefined,
+  ]);
+  signal.throwIfAborted();
+  const answered = portControl.filter((probe) => probe.usable);
+  const entries: GatewayJson[] = [...(await Promise.all(answered.map((probe) => portControlJson(probe, settings))))];
+  if (upnp !== undefined && "gateways" in upnp) entries.push(...upnp.gateways.map(gatewayJson));
+  if (entries.length > 0) return entries;
+  const failures = [
+    ...portControl.map((probe) => ({ protocol: probe.protocol, error: (probe as { error: unknown }).error })),
+    ...(upnp !== undefined && "error" in upnp ? [{ protocol: "upnp" as const, error: upnp.error }] : []),
+  ];
+  // One protocol asked: its own error, as before there were several.
+  throw failures.length === 1 ? failures[0]!.error : noMapperError(failures);
+}
+
+/** `--ipv6`: which protocol would open pinholes, the firewall's answer, and our address (docs/ipv6.md). */
+async function findPinholeWays(context: CommandContext, settings: MapperSettings): Promise<PinholesJson> {
+  const protocol = settings.protocol === "natpmp" ? "pcp" : settings.protocol;
+  const probes = await probePortMappers({ ...settings.find, protocol, family: 6, timeoutMs: settings.client.search.listenMs!, signal: context.signal });
+  context.signal.throwIfAborted();
+  const ways: PinholeWayJson[] = probes.map((probe) => ({
+    method: probe.usable ? probe.mapper.method : probe.protocol === "upnp" ? "upnp-pinhole" : probe.protocol,
+    usable: probe.usable,
+    gatewayAddress: probe.usable ? probe.mapper.gatewayAddress : null,
+    reason: probe.usable ? null : probe.error instanceof Error ? probe.error.message : String(probe.error),
+  }));
+  const chosen = probes.find((probe) => probe.usable);
+  const address = chosen?.usable ? await chosen.mapper.getExternalAddress(settings.client.call).catch(() => null) : null;
+  return { method: chosen?.usable ? chosen.mapper.method : null, address, ways };
+}
+
+function printGateway(context: CommandContext, gateway: GatewayJson): void {
   const { terminal } = context;
   const { out } = terminal;
   const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
-  terminal.print(out.bold(gateway.location ?? gateway.controlUrl));
-  if (gateway.friendlyName !== null) row("name", gateway.friendlyName);
-  row("service", shortServiceType(gateway.serviceType));
-  row("status", gateway.status ?? "unknown (GetStatusInfo failed)");
+  if (gateway.protocol === "upnp") {
+    terminal.print(escaped`${out.bold(gateway.location ?? gateway.controlUrl)}  ${out.dim("UPnP")}`);
+    if (gateway.friendlyName !== null) row("name", gateway.friendlyName);
+    row("service", shortServiceType(gateway.serviceType));
+    row("status", gateway.status ?? "unknown (GetStatusInfo failed)");
+  } else {
+    terminal.print(escaped`${out.bold(`${gateway.gatewayAddress} port ${gateway.port}`)}  ${out.dim(methodName(gateway.protocol))}`);
+  }
   row("external address", gateway.externalAddress ?? "none reported");
   row("local address", gateway.localAddress ?? "unknown");
   const { note } = externalAddressVerdict(gateway.externalAddress);
   if (note !== undefined) row("warning", out.yellow(note));
 }
 
-/** `porthole discover`: every gateway found, with its status and addresses. */
+function printPinholes(context: CommandContext, pinholes: PinholesJson): void {
+  const { terminal } = context;
+  const { out } = terminal;
+  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
+  terminal.print(out.bold("IPv6 pinholes"));
+  row("would open with", pinholes.method === null ? out.yellow("nothing: no protocol can open one here") : methodName(pinholes.method));
+  row("toward", pinholes.address ?? "unknown");
+  for (const way of pinholes.ways) {
+    row(methodName(way.method), way.usable ? `answers at ${way.gatewayAddress}` : out.yellow(way.reason ?? "no"));
+  }
+  terminal.print(out.dim("  (routers have no action that lists pinholes: see each one's ID in porthole map --ipv6)"));
+}
+
+/**
+ * `porthole discover`: every gateway that answers, by every protocol asked, with its addresses;
+ * with `--ipv6` (which also searches over IPv6) what would open IPv6 pinholes.
+ */
 export const discover: Command = async (context) => {
-  const settings = clientSettings(context);
-  const gateways = (await findAll(context, settings)).map(gatewayJson);
-  if (context.terminal.json) {
-    context.terminal.printJson({ gateways });
+  const { terminal } = context;
+  const settings = mapperSettings(context, { family: 4 });
+  const ipv6 = context.line.values.ipv6 === true;
+  const [gateways, pinholes] = await terminal.withSpinner("Searching for gateways…", () =>
+    Promise.all([findAll(context, settings), ipv6 ? findPinholeWays(context, settings) : undefined]),
+  );
+  if (terminal.json) {
+    terminal.printJson({ gateways, ...(pinholes === undefined ? {} : { ipv6: pinholes }) });
     return;
   }
   gateways.forEach((gateway, i) => {
-    if (i > 0) context.terminal.print();
+    if (i > 0) terminal.print();
     printGateway(context, gateway);
   });
+  if (pinholes !== undefined) {
+    terminal.print();
+    printPinholes(context, pinholes);
+  }
 };

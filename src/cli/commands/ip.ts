@@ -1,23 +1,24 @@
-import { NoExternalAddressError } from "../../errors/errors.js";
-import { addressScope } from "../../net/address-scope.js";
-import { isUsableAddressScope } from "../../upnp/gateway/connection-status.js";
+import { UpnpPortMapper } from "../../upnp/upnp-port-mapper.js";
 import type { Command } from "../command-context.js";
-import { clientSettings, connectGateway } from "../connect.js";
+import { connectMapper, mapperSettings } from "../connect-mapper.js";
 import { externalAddressVerdict } from "../wording.js";
 
-/** `porthole ip`: the gateway's external address, alone on stdout so scripts can capture it. */
+/**
+ * `porthole ip`: the gateway's external address, alone on stdout so scripts can capture it. Any
+ * protocol will do (`--protocol`); a gateway with no usable address (none, 0.0.0.0, loopback,
+ * link-local, words) fails with `NoExternalAddressError`, so `$(porthole ip)` never passes for
+ * success without one.
+ */
 export const ip: Command = async (context) => {
   const { terminal } = context;
-  const settings = clientSettings(context);
-  const gateway = await connectGateway(context, settings);
-  // Connecting asked the gateway already (its status probe); ask again only when that gave nothing.
-  const externalAddress = gateway.status?.externalAddress ?? (await gateway.getExternalAddress(settings.call));
+  const settings = mapperSettings(context, { family: 4 });
+  const mapper = await connectMapper(context, settings);
+  // UPnP's status probe asked already while connecting: no second question (start-up, docs/benchmarks.md).
+  const heard = mapper instanceof UpnpPortMapper ? mapper.connection.status?.externalAddress : undefined;
+  const externalAddress = heard ?? (await mapper.getExternalAddress(settings.client.call));
   context.facts.externalAddress = externalAddress;
-  // Nothing, 0.0.0.0, loopback, link-local or words: no address to give. Printing it with exit 0
-  // would let `$(porthole ip)` pass for success.
-  if (!isUsableAddressScope(addressScope(externalAddress))) throw new NoExternalAddressError(externalAddress);
   const { note } = externalAddressVerdict(externalAddress);
   if (note !== undefined) terminal.warn(note);
-  if (terminal.json) terminal.printJson({ externalAddress });
+  if (terminal.json) terminal.printJson({ externalAddress, method: mapper.method });
   else terminal.print(externalAddress);
 };

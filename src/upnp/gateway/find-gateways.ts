@@ -1,6 +1,6 @@
 import { NoGatewayError, TimeoutError } from "../../errors/errors.js";
 import { AsyncQueue } from "../../util/async-queue.js";
-import { checkOptionsObject, checkTimeoutMs, checkWholeNumber } from "../../util/check-arguments.js";
+import { checkOptionsObject, checkTimeoutMs, checkWholeNumber, maxTimeoutMs } from "../../util/check-arguments.js";
 import { startDeadline } from "../../util/deadline.js";
 import { ssdpSearchDefaults, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search-options.js";
 import { parseBootId } from "../ssdp/ssdp-message.js";
@@ -51,7 +51,9 @@ function planDiscovery(options: FindGatewaysOptions): DiscoveryPlan {
   const listenMs = checkTimeoutMs("listenMs", options.listenMs) ?? ssdpSearchDefaults.listenMs;
   const probeTimeoutMs = checkTimeoutMs("probeTimeoutMs", options.probeTimeoutMs) ?? defaultProbeTimeoutMs;
   return {
-    budgetMs: options.timeoutMs ?? listenMs + probeTimeoutMs,
+    // Capped: a timer longer than 2^31-1 ms fires at once (Node's TimeoutOverflowWarning), so a
+    // probe budget given as "no limit" must not turn into no time at all.
+    budgetMs: options.timeoutMs ?? Math.min(maxTimeoutMs, listenMs + probeTimeoutMs),
     probeTimeoutMs,
     maxDevices: checkWholeNumber("maxDevices", options.maxDevices ?? defaultMaxDevices, 1, 1024),
   };
