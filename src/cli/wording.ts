@@ -1,7 +1,7 @@
 import type { MappingMethod } from "../mapping/port-mapper.js";
 import { isIPv6Literal } from "../net/ipv6-literal.js";
 import { addressScope, type AddressScope } from "../net/address-scope.js";
-import { isUsableAddressScope } from "../upnp/gateway/connection-status.js";
+import { isUsableAddressScope } from "../net/address-scope.js";
 
 /** "1h 2m 5s", "45s"; 0 is "permanent". */
 export function formatLease(seconds: number): string {

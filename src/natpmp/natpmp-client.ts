@@ -1,10 +1,10 @@
 import { isIPv4 } from "node:net";
 import { InvalidArgumentError, NatPmpError } from "../errors/errors.js";
-import { EpochWatch } from "../mapping/epoch-watch.js";
+import { EpochWatch } from "../port-control/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { exchangeUdp } from "../net/udp-exchange.js";
 import { checkCallOptions } from "../util/check-arguments.js";
-import { checkGatewayClientOptions, type GatewayClientOptions } from "../mapping/gateway-client-options.js";
+import { checkGatewayClientOptions, type GatewayClientOptions } from "../port-control/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { natPmpEpochLost } from "./natpmp-epoch.js";
 import { mapOpcode, natPmpOpcodes, type NatPmpRequest, type NatPmpResponse } from "./natpmp-messages.js";

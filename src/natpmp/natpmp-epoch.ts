@@ -1,4 +1,4 @@
-import type { EpochSample } from "../mapping/epoch-watch.js";
+import type { EpochSample } from "../port-control/epoch-watch.js";
 
 /**
  * RFC 6886 §3.6: the gateway's epoch should have grown by at least 7/8 of the time our clock saw

@@ -1,6 +1,6 @@
 import { NoExternalAddressError } from "../errors/errors.js";
-import type { AnnouncementListening } from "../mapping/gateway-announcement.js";
-import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../mapping/leased-port-mapper.js";
+import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
+import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import type { CallOptions } from "../util/deadline.js";
 import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions } from "./natpmp-client.js";

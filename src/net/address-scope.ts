@@ -55,3 +55,11 @@ export function addressScope(address: string): AddressScope {
 export function isPublicAddress(address: string): boolean {
   return addressScope(address) === "public";
 }
+
+/** Scopes that are no WAN address at all, as opposed to one behind another NAT. */
+const unusableScopes: ReadonlySet<AddressScope> = new Set(["unspecified", "loopback", "link-local", "invalid"]);
+
+/** True for an external address that is an address a WAN link can have (maybe behind another NAT). */
+export function isUsableAddressScope(scope: AddressScope): boolean {
+  return !unusableScopes.has(scope);
+}

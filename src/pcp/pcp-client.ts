@@ -1,12 +1,12 @@
 import { isIP, isIPv6 } from "node:net";
 import { InvalidArgumentError, PcpError } from "../errors/errors.js";
-import { EpochWatch } from "../mapping/epoch-watch.js";
+import { EpochWatch } from "../port-control/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { decodeNatPmpResponse } from "../natpmp/natpmp-responses.js";
 import { malformed } from "../net/wire-fields.js";
 import { exchangeUdp, type LocalEndpoint } from "../net/udp-exchange.js";
 import { checkCallOptions } from "../util/check-arguments.js";
-import { checkGatewayClientOptions, type GatewayClientOptions } from "../mapping/gateway-client-options.js";
+import { checkGatewayClientOptions, type GatewayClientOptions } from "../port-control/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { pcpEpochInvalid } from "./pcp-epoch.js";
 import { ianaProtocolNumbers, PCP_NONCE_BYTES, PCP_VERSION, pcpOpcodes, pcpOptionCodes, type PcpRequest, type PcpResponse } from "./pcp-messages.js";

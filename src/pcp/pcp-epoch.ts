@@ -1,4 +1,4 @@
-import type { EpochSample } from "../mapping/epoch-watch.js";
+import type { EpochSample } from "../port-control/epoch-watch.js";
 
 /**
  * RFC 6887 §8.5: the epoch is invalid (the server lost its state) when it went back by more than

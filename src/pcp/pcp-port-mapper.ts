@@ -1,8 +1,8 @@
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { InvalidArgumentError, NoExternalAddressError, SocketError } from "../errors/errors.js";
-import type { AnnouncementListening } from "../mapping/gateway-announcement.js";
-import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../mapping/leased-port-mapper.js";
+import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
+import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import { localAddressToward } from "../net/local-address.js";
 import { withCallScope } from "../util/call-scope.js";

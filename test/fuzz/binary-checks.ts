@@ -5,7 +5,7 @@
  */
 import { isIP, isIPv4 } from "node:net";
 import { isDeepStrictEqual } from "node:util";
-import type { GatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
+import type { GatewayAnnouncement } from "../../src/port-control/gateway-announcement.js";
 import type { DecodedNatPmpRequest, NatPmpResponse } from "../../src/natpmp/natpmp-messages.js";
 import { decodeNatPmpRequest, encodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";

@@ -25,7 +25,7 @@ import { decodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { decodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import { decodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
-import { decodeGatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
+import { decodeGatewayAnnouncement } from "../../src/port-control/gateway-announcement.js";
 import type { GatewayState } from "../../src/virtual-gateway/action-context.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig, type VirtualGatewayOptions } from "../../src/virtual-gateway/gateway-config.js";

@@ -28,7 +28,7 @@ export const mutationAreas: Readonly<Record<string, readonly string[]>> = {
     "src/pcp/pcp-responses.ts",
     "src/pcp/pcp-fields.ts",
     "src/pcp/pcp-epoch.ts",
-    "src/mapping/epoch-watch.ts",
+    "src/port-control/epoch-watch.ts",
   ],
 };
 

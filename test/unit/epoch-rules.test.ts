@@ -2,7 +2,7 @@
 // at their exact boundaries, and the watch that counts losses of state.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EpochWatch } from "../../src/mapping/epoch-watch.js";
+import { EpochWatch } from "../../src/port-control/epoch-watch.js";
 import { natPmpEpochLost } from "../../src/natpmp/natpmp-epoch.js";
 import { pcpEpochInvalid } from "../../src/pcp/pcp-epoch.js";
 

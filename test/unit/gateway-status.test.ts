@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IGDStatus, UPNP, UPNPDevice, UPNPResult } from "../../src/index.js";
-import { isUsableAddressScope, isUsableRank, probeConnection } from "../../src/upnp/gateway/connection-status.js";
+import { isUsableAddressScope } from "../../src/net/address-scope.js";
+import { isUsableRank, probeConnection } from "../../src/upnp/gateway/connection-status.js";
 import { parseUptime } from "../../src/upnp/igd/uptime.js";
 import { faultReply, startControlServer, type ActionHandler } from "../fixtures/soap/control-server.js";
 import { addressReply, statusReply } from "./support/scripted-router.js";

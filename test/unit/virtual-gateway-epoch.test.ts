@@ -5,7 +5,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { gatewayFromUrl, type GatewayEvent } from "../../src/index.js";
-import { decodeGatewayAnnouncement } from "../../src/mapping/gateway-announcement.js";
+import { decodeGatewayAnnouncement } from "../../src/port-control/gateway-announcement.js";
 import { EventQueue } from "./support/event-queue.js";
 import { portControlSetUp, publicAddress } from "./support/port-control-fixture.js";
 

@@ -1,6 +1,6 @@
 import { PortholeError } from "../../errors/errors.js";
 import * as igd from "../igd/igd-client.js";
-import { addressScope, type AddressScope } from "../../net/address-scope.js";
+import { addressScope, isUsableAddressScope, type AddressScope } from "../../net/address-scope.js";
 import type { CallOptions } from "../../util/deadline.js";
 
 /**
@@ -37,14 +37,6 @@ export interface GatewayStatus {
   problems: PortholeError[];
 }
 
-/** Scopes that are no WAN address at all, as opposed to one behind another NAT. */
-const unusableScopes: ReadonlySet<AddressScope> = new Set(["unspecified", "loopback", "link-local", "invalid"]);
-
-/** True for an external address that is an address a WAN link can have (maybe behind another NAT). */
-export function isUsableAddressScope(scope: AddressScope): boolean {
-  return !unusableScopes.has(scope);
-}
-
 /** True when `rank` is good enough to map ports on (connected with some WAN address). */
 export function isUsableRank(rank: GatewayRank): boolean {
   return rank <= 2;
@@ -59,7 +51,7 @@ function settledError(result: PromiseSettledResult<unknown>): PortholeError | un
 function rankOf(answeredAny: boolean, connected: boolean, scope: AddressScope | undefined): GatewayRank {
   if (!answeredAny) return 5;
   if (!connected) return 4;
-  if (scope !== undefined && unusableScopes.has(scope)) return 3;
+  if (scope !== undefined && !isUsableAddressScope(scope)) return 3;
   return scope === "public" ? 1 : 2;
 }
 
@@ -78,7 +70,7 @@ export async function probeConnection(endpoint: igd.ServiceEndpoint, options?: C
   const address = externalAddress.status === "fulfilled" && externalAddress.value !== "" ? externalAddress.value : undefined;
   const scope = address === undefined ? undefined : addressScope(address);
   // Only "Connected" is connected: "Connecting" and "PendingDisconnect" cannot forward yet or for long.
-  const connected = connectionStatus !== undefined ? connectionStatus === "Connected" : scope !== undefined && !unusableScopes.has(scope);
+  const connected = connectionStatus !== undefined ? connectionStatus === "Connected" : scope !== undefined && isUsableAddressScope(scope);
   const rank = rankOf(problems.length < 2, connected, scope);
   return {
     rank,

@@ -1,14 +1,14 @@
 import { InvalidArgumentError, InvalidResponseError, PortholeError, PortUnavailableError } from "../errors/errors.js";
 import { addressScope } from "../net/address-scope.js";
-import { isUsableAddressScope } from "../upnp/gateway/connection-status.js";
+import { isUsableAddressScope } from "../net/address-scope.js";
 import { withCallScope } from "../util/call-scope.js";
 import { checkCallOptions, checkPort, checkRequiredObject, checkSignal, checkString, maxTimeoutMs } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
 import type { EpochWatch } from "./epoch-watch.js";
 import { listenForAnnouncements, type AnnouncementListening } from "./gateway-announcement.js";
-import { GrantedMapping } from "./granted-mapping.js";
-import { checkMappingKey, checkMapRequest, type CheckedMapRequest } from "./map-request.js";
-import type { GatewayEvent, Mapping, MappingCheck, MappingKey, MapRequest, PortMapper, TransportProtocol } from "./port-mapper.js";
+import { GrantedMapping } from "../mapping/granted-mapping.js";
+import { checkMappingKey, checkMapRequest, type CheckedMapRequest } from "../mapping/map-request.js";
+import type { GatewayEvent, Mapping, MappingCheck, MappingKey, MapRequest, PortMapper, TransportProtocol } from "../mapping/port-mapper.js";
 import { RestartLedger } from "./restart-ledger.js";
 import type { GatewayClientOptions } from "./gateway-client-options.js";
 
