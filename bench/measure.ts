@@ -24,6 +24,7 @@ import { measureProcesses } from "./suites/processes.js";
 import { measureManaged } from "./suites/managed.js";
 import { measurePortControl } from "./suites/port-control.js";
 import { measureRecovery } from "./suites/recovery.js";
+import { measureDoctor } from "./suites/doctor.js";
 import { evaluateTargets } from "./targets.js";
 
 async function main(only: readonly string[]): Promise<void> {
@@ -56,6 +57,7 @@ async function main(only: readonly string[]): Promise<void> {
       ["memory", () => measureMemory(context)],
       ["NAT-PMP and PCP", () => measurePortControl(context)],
       ["managed mappings", () => measureManaged(context)],
+      ["doctor", () => measureDoctor(context)],
       // Last: it reboots the router, and the other suites' daemon with it.
       ["recovery", async () => findings.push(...(await measureRecovery(context)))],
     ];

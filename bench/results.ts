@@ -17,6 +17,7 @@ export const metrics = {
   "pmp-pcp-map": "cold map over PCP / NAT-PMP (a new mapper, or the protocol search, then map)",
   recovery: "recovery after a router reboot, from the router answering again to the mapping being back",
   "managed-1000": "1,000 managed mappings held for 10 simulated minutes on the virtual gateway",
+  doctor: "the whole diagnosis (porthole doctor), in each of the router's set-ups",
 } as const;
 
 export type MetricId = keyof typeof metrics;

@@ -7,6 +7,7 @@ import { natPortMapperSubjects } from "./suites/nat-port-mapper.js";
 import { portholeSubjects } from "./suites/porthole.js";
 import { processSubjects } from "./suites/processes.js";
 import { managedSubjects } from "./suites/managed.js";
+import { doctorSubjects } from "./suites/doctor.js";
 import { portControlSubjects } from "./suites/port-control.js";
 import { recoveryCheckIntervalMs, recoverySubjects } from "./suites/recovery.js";
 
@@ -119,6 +120,9 @@ export function evaluateTargets(recorder: Recorder): TargetResult[] {
       `the two requests are cheap here (${ms(median("list-list", listingSubjects.floorList))} for both); reading the reply costs more: NewPortListing is an XML document carried inside the XML reply, so 100 entries (~37 KB) are parsed twice, about 0.4 ms with a warm JIT. porthole lists with the generic walk by default (that target is met), because miniupnpd 2.3.1 dies answering GetListOfPortMappings past ~130 entries`),
   );
   results.push(...portControlTargets(recorder), ...managedTargets(recorder));
+  for (const subject of Object.values(doctorSubjects)) {
+    results.push(result("porthole doctor ≤ 3 s on the rig", subject, recorder.median("doctor", subject), "ms", (value) => value <= 3000, () => "over its 3 s budget"));
+  }
   return results;
 }
 

@@ -39,7 +39,8 @@ for (const { name, daemon, summary, findings, protocols } of setups) {
     assert.deepEqual(without(ids(diagnosis), ...machine), findings);
     assert.deepEqual(diagnosis.facts.protocols, protocols);
     assert.equal(diagnosis.facts.gatewayAddress, rig.gateway.lanIpv4);
-    assert.ok(elapsedMs <= 3_500, `took ${Math.round(elapsedMs)} ms`);
+    // How long it takes is measured by npm run bench (target ≤ 3 s), not asserted here.
+    t.diagnostic(`diagnose() took ${Math.round(elapsedMs)} ms`);
     // miniupnpd does not loop traffic back to the LAN: said, but never as a problem.
     assert.ok(diagnosis.findings.every((finding) => finding.id !== "hairpin-inconclusive" || finding.severity === "info"));
     if (diagnosis.canOpenPorts) {
@@ -102,7 +103,6 @@ for (const { name, daemon, code, summary } of cliSetups) {
     t.diagnostic(`porthole doctor (${Math.round(elapsedMs)} ms, exit ${result.code}):\n${result.stdout}`);
     assert.equal(result.code, code, result.stderr);
     assert.match(result.stdout.split("\n")[0]!, summary);
-    assert.ok(elapsedMs <= 3_000, `took ${Math.round(elapsedMs)} ms`);
     const { json } = await portholeJsonInLan(rig, ["doctor", "--interface", rig.lan.ifname]);
     assert.match(json.summary, summary);
   });
