@@ -95,7 +95,8 @@ export function evaluateTargets(recorder: Recorder): TargetResult[] {
       "the command line's own modules (the bundle's entry and the chunks it shares with the commands)"),
     atMostMsOverFloor(recorder, "CLI start-up ≤ +20 ms over bare Node", ["cli-ip", processSubjects.cliIpKnown], nodeFloor, 20, (over) =>
       `starting the command line takes ${ms(help - node)} of it (porthole --help); the other ${ms(over - (help - node))} is the client's code, loaded ` +
-      `and run once, cold: the description, then GetStatusInfo and GetExternalIPAddress, which take ${ms(remembered)} in a warm process (gatewayFromUrl() above)`),
+      `and run once, cold: the description, then GetStatusInfo and GetExternalIPAddress, which take ${ms(remembered)} in a warm process (gatewayFromUrl() above). ` +
+      `A bare Node script asking the same three questions takes ${ms((median("cli-ip", processSubjects.bareIpKnown) ?? 0) - node)} over node -e 0`),
     atLeastTimesFaster(recorder, "CLI map+unmap ≥ 10× faster than upnpc", ["cycle", processSubjects.cliCycle], ["cycle", processSubjects.upnpcCycle], 10, () => {
       const allowed = (median("cycle", processSubjects.upnpcCycle) ?? 0) / 10;
       const fixed = 2 * node + (search ?? 0);

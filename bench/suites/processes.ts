@@ -23,12 +23,15 @@ export const processSubjects = {
   cliMapKnown: "porthole map --gateway URL",
   cliCycle: "porthole map, then porthole unmap --gateway URL",
   nodeStartup: "floor: node -e 0 (Node start-up alone)",
+  bareIpKnown: "floor: a bare Node script asking ip --gateway URL's three questions",
   cliStartup: "porthole --version (start-up + imports)",
   cliHelp: "porthole --help (start-up, no library)",
 } as const;
 
 /** The CLI being measured: the bundle the package ships as `porthole` (`npm run build`). */
 const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
+/** `porthole ip --gateway URL` without porthole: Node's http client and a regular expression. */
+const bareIpPath = fileURLToPath(new URL("../bare-ip-process.js", import.meta.url));
 
 /** The CLI's arguments for each job (the `--gateway URL` variants add that option). */
 const cliArguments = {
@@ -103,6 +106,7 @@ export async function measureProcesses(context: BenchContext): Promise<void> {
   // row alike: the targets compare these rows with each other.
   const rows: Array<[string, string[], RegExp]> = [
     [processSubjects.nodeStartup, ["-e", "0"], /^/],
+    [processSubjects.bareIpKnown, [bareIpPath, daemon.descriptionUrl], externalAddress],
     [processSubjects.cliStartup, [cliPath, "--version"], /^\d/],
     [processSubjects.cliHelp, [cliPath, "--help"], /^Usage: porthole/],
     [processSubjects.cliIp, [cliPath, ...cliArguments.ip()], externalAddress],

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { addressFromBytes } from "./address-bytes.js";
-import type { HostNetwork, InterfaceTable } from "./host-network.js";
+import type { HostNetwork } from "./host-network.js";
 
 /** The IPv4 default route: where it leads and which interface it leaves from. */
 export interface DefaultRoute {
@@ -35,15 +35,16 @@ export function parseDefaultGateway(routeTable: string, interfaceName?: string):
 
 /**
  * The interface name `multicastInterface` stands for: it may be an address of the interface, but
- * the route table lists names. Undefined for an address no interface holds.
+ * the route table lists names. Undefined for an address no interface holds. The interfaces are
+ * read only for an address: listing them costs more than the rest of a PCP request's own work.
  */
 export function interfaceNameOf(
   nameOrAddress: string,
-  interfaces: InterfaceTable | Readonly<Record<string, readonly { address: string }[] | undefined>>,
+  host: { interfaces(): Readonly<Record<string, readonly { address: string }[] | undefined>> },
 ): string | undefined {
   if (isIP(nameOrAddress) === 0) return nameOrAddress;
   const bare = nameOrAddress.split("%")[0]!.toLowerCase();
-  return Object.entries(interfaces).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
+  return Object.entries(host.interfaces()).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
 }
 
 /**
@@ -53,7 +54,7 @@ export function interfaceNameOf(
 export function defaultGatewayIPv4(host: HostNetwork, interfaceNameOrAddress?: string): string | undefined {
   const table = host.ipv4RouteTable();
   if (table === undefined) return undefined;
-  const interfaceName = interfaceNameOrAddress === undefined ? undefined : interfaceNameOf(interfaceNameOrAddress, host.interfaces());
+  const interfaceName = interfaceNameOrAddress === undefined ? undefined : interfaceNameOf(interfaceNameOrAddress, host);
   return parseDefaultGateway(table, interfaceName);
 }
 

@@ -34,6 +34,8 @@ export interface UdpExchange<T> {
 }
 
 function sameAddress(a: string, b: string): boolean {
+  // The usual case, the reply's source written as the host was, needs no conversion.
+  if (a === b) return true;
   try {
     return Buffer.from(addressToBytes(a)).equals(addressToBytes(b));
   } catch {

@@ -35,12 +35,19 @@ test("a unicast search to the default gateway is planned only beside an IPv4 mul
 });
 
 test("a multicastInterface given as an address is the interface that holds it", () => {
-  const interfaces = { eth0: [{ address: "10.0.2.15" }], wlan0: [{ address: "192.168.1.20" }, { address: "fe80::1" }] };
-  assert.equal(interfaceNameOf("192.168.1.20", interfaces), "wlan0");
-  assert.equal(interfaceNameOf("FE80::1%wlan0", interfaces), "wlan0");
-  assert.equal(interfaceNameOf("eth0", interfaces), "eth0");
-  assert.equal(interfaceNameOf("192.0.2.99", interfaces), undefined);
-  assert.equal(parseDefaultGateway(table, interfaceNameOf("192.168.1.20", interfaces)), "192.168.1.1");
+  const host = { interfaces: () => ({ eth0: [{ address: "10.0.2.15" }], wlan0: [{ address: "192.168.1.20" }, { address: "fe80::1" }] }) };
+  assert.equal(interfaceNameOf("192.168.1.20", host), "wlan0");
+  assert.equal(interfaceNameOf("FE80::1%wlan0", host), "wlan0");
+  assert.equal(interfaceNameOf("eth0", host), "eth0");
+  assert.equal(interfaceNameOf("192.0.2.99", host), undefined);
+  assert.equal(parseDefaultGateway(table, interfaceNameOf("192.168.1.20", host)), "192.168.1.1");
+});
+
+test("a multicastInterface given as a name is taken as it is, without listing the interfaces", () => {
+  const host = {
+    interfaces: () => assert.fail("the interfaces were listed for an interface name"),
+  };
+  assert.equal(interfaceNameOf("eth1", host), "eth1");
 });
 
 test("the IPv6 default route is read from /proc/net/ipv6_route, lowest metric first, a link-local next hop with its zone", async () => {
