@@ -129,18 +129,22 @@ export function evaluateTargets(recorder: Recorder): TargetResult[] {
 
 /** Issue 11: NAT-PMP and PCP against the floor of the same datagrams, and against the peers. */
 function portControlTargets(recorder: Recorder): TargetResult[] {
-  const median = (subject: string) => recorder.median("pmp-pcp-map", subject);
-  const requestOverhead = (subject: string, floor: string) => () =>
+  const pcp = (subject: string): Row => ["pcp-map", subject];
+  const natPmp = (subject: string): Row => ["natpmp-map", subject];
+  const median = (row: Row) => recorder.median(...row);
+  const requestOverhead = (subject: Row, floor: Row) => () =>
     `${ms((median(subject) ?? 0) - (median(floor) ?? 0))} above two bare datagram exchanges of ${ms(median(floor))}: porthole's own layers (the call's deadline, a fresh connected socket per request, the route lookup for the client address, reply checks)`;
-  const fastestAlone = Math.min(median(portControlSubjects.findPcp) ?? Infinity, median(portControlSubjects.findNatPmp) ?? Infinity);
-  const auto = median(portControlSubjects.findAuto);
+  const findPcp = pcp(portControlSubjects.findPcp);
+  const findNatPmp = natPmp(portControlSubjects.findNatPmp);
+  const fastestAlone = Math.min(median(findPcp) ?? Infinity, median(findNatPmp) ?? Infinity);
+  const auto = median(pcp(portControlSubjects.findAuto));
   return [
-    atMostTimesFloor(recorder, "cold map through PCP ≤ 1.2× bare datagrams", ["pmp-pcp-map", portControlSubjects.findPcp], ["pmp-pcp-map", portControlSubjects.floorPcp], 1.2, requestOverhead(portControlSubjects.findPcp, portControlSubjects.floorPcp)),
-    atMostTimesFloor(recorder, "cold map through NAT-PMP ≤ 1.2× bare datagrams", ["pmp-pcp-map", portControlSubjects.findNatPmp], ["pmp-pcp-map", portControlSubjects.floorNatPmp], 1.2, requestOverhead(portControlSubjects.findNatPmp, portControlSubjects.floorNatPmp)),
-    atLeastTimesFaster(recorder, "cold map through PCP ≥ 10× faster than nat-port-mapper's UPnP cycle", ["pmp-pcp-map", portControlSubjects.findPcp], ["cycle", natPortMapperSubjects.cycle], 10, () => "see the rows"),
+    atMostTimesFloor(recorder, "cold map through PCP ≤ 1.2× bare datagrams", findPcp, pcp(portControlSubjects.floorPcp), 1.2, requestOverhead(findPcp, pcp(portControlSubjects.floorPcp))),
+    atMostTimesFloor(recorder, "cold map through NAT-PMP ≤ 1.2× bare datagrams", findNatPmp, natPmp(portControlSubjects.floorNatPmp), 1.2, requestOverhead(findNatPmp, natPmp(portControlSubjects.floorNatPmp))),
+    atLeastTimesFaster(recorder, "cold map through PCP ≥ 10× faster than nat-port-mapper's UPnP cycle", findPcp, ["cycle", natPortMapperSubjects.cycle], 10, () => "see the rows"),
     result("auto ≤ fastest protocol alone + 1 ms", `${portControlSubjects.findAuto} vs the fastest alone`, auto === undefined || !Number.isFinite(fastestAlone) ? undefined : auto - fastestAlone, "ms", (over) => over <= 1, (over) =>
       `${ms(over - 1)} over: auto opens three sockets (PCP, NAT-PMP and SSDP) and starts the search where one protocol alone opens one`),
-    atLeastTimesFaster(recorder, "NAT-PMP map no slower than nat-port-mapper's NAT-PMP", ["pmp-pcp-map", portControlSubjects.natPmpMapper], ["pmp-pcp-map", portControlSubjects.natPortMapperPmp], 1, () => "see the rows"),
+    atLeastTimesFaster(recorder, "NAT-PMP map no slower than nat-port-mapper's NAT-PMP", natPmp(portControlSubjects.natPmpMapper), natPmp(portControlSubjects.natPortMapperPmp), 1, () => "see the rows"),
   ];
 }
 

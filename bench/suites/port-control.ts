@@ -47,7 +47,7 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
   const pcpMap = (internalPort: number, lifetime: number) =>
     encodePcpRequest({ kind: "map", lifetimeSeconds: lifetime, clientAddress: lanAddress, options: [], map: { nonce, protocol: 17, internalPort, externalPort: internalPort, externalAddress: "0.0.0.0" } });
   recorder.record(
-    "pmp-pcp-map",
+    "pcp-map",
     portControlSubjects.floorPcp,
     await timed(
       async (internalPort) => {
@@ -60,7 +60,7 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
   );
   const natPmpMap = (internalPort: number, lifetime: number) => encodeNatPmpRequest({ kind: "map", protocol: "UDP", internalPort, suggestedExternalPort: internalPort, lifetimeSeconds: lifetime });
   recorder.record(
-    "pmp-pcp-map",
+    "natpmp-map",
     portControlSubjects.floorNatPmp,
     await timed(
       async (internalPort) => {
@@ -73,16 +73,16 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
   );
 
   const request = (internalPort: number) => ({ protocol: "UDP" as const, internalPort, leaseSeconds: lifetimeSeconds });
-  recorder.record("pmp-pcp-map", portControlSubjects.pcpMapper, await timed((p) => new PcpPortMapper(gateway).map(request(p)), releaseMapping), "one MAP; the reply carries the external address");
-  recorder.record("pmp-pcp-map", portControlSubjects.natPmpMapper, await timed((p) => new NatPmpPortMapper(gateway).map(request(p)), releaseMapping), "MAP, with the address request beside it");
+  recorder.record("pcp-map", portControlSubjects.pcpMapper, await timed((p) => new PcpPortMapper(gateway).map(request(p)), releaseMapping), "one MAP; the reply carries the external address");
+  recorder.record("natpmp-map", portControlSubjects.natPmpMapper, await timed((p) => new NatPmpPortMapper(gateway).map(request(p)), releaseMapping), "MAP, with the address request beside it");
   const found = (options: FindPortMapperOptions) => async (p: number) => (await findPortMapper({ ...options, upnp: { multicastInterface: rig.lan.ifname } })).map(request(p));
-  recorder.record("pmp-pcp-map", portControlSubjects.findPcp, await timed(found({ protocol: "pcp" }), releaseMapping), "ANNOUNCE, then MAP");
-  recorder.record("pmp-pcp-map", portControlSubjects.findNatPmp, await timed(found({ protocol: "natpmp" }), releaseMapping), "address request, then MAP");
-  recorder.record("pmp-pcp-map", portControlSubjects.findAuto, await timed(found({ protocol: "auto" }), releaseMapping), "PCP, NAT-PMP and the SSDP search at once; PCP answers first");
+  recorder.record("pcp-map", portControlSubjects.findPcp, await timed(found({ protocol: "pcp" }), releaseMapping), "ANNOUNCE, then MAP");
+  recorder.record("natpmp-map", portControlSubjects.findNatPmp, await timed(found({ protocol: "natpmp" }), releaseMapping), "address request, then MAP");
+  recorder.record("pcp-map", portControlSubjects.findAuto, await timed(found({ protocol: "auto" }), releaseMapping), "PCP, NAT-PMP and the SSDP search at once; PCP answers first");
 
   const peer = pmpNat(gateway, { autoRefresh: false });
   recorder.record(
-    "pmp-pcp-map",
+    "natpmp-map",
     portControlSubjects.natPortMapperPmp,
     await timed((p) => peer.map(p, lanAddress, { protocol: "udp" }).then(() => undefined), (p) => peer.unmap(p)),
     "its NAT-PMP client: MAP, then the external address (our LAN address is private)",

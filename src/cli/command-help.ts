@@ -30,8 +30,8 @@ ${exitCodesHelp}
   ip: () => `Usage: porthole ip [options]
 
 Prints the gateway's external address, alone on stdout, learnt over any protocol
-(--protocol). Fails (exit 1) when the gateway reports no usable one (none, 0.0.0.0,
-loopback, link-local, or not an address).
+(--protocol). Fails (exit 1) when the gateway reports none; a UPnP gateway that reports
+0.0.0.0, loopback, link-local or not an address is not connected, so no gateway (exit 3).
 ${clientOptionsHelp}
 ${generalOptionsHelp}
 ${exitCodesHelp}
@@ -173,8 +173,8 @@ ${exitCodesHelp}
   demo: () => `Usage: porthole demo [options]
 
 Starts a virtual gateway on 127.0.0.1 and walks a full cycle against it, narrating each
-step: discover (unicast, no multicast), external address, map, list, unmap. Takes no
---timeout.
+step: discover (unicast, no multicast), external address, map, list, unmap, then one
+mapping over PCP. Takes no --timeout.
 ${generalOptionsHelp}
 ${exitCodesHelp}
 `,

@@ -89,9 +89,9 @@ Commands:
   gateway           run a virtual gateway in the foreground, for testing
   demo              walk a full cycle against a virtual gateway (no router needed)
 
-"porthole <command> --help" shows a command's options. discover, ip, map, unmap, list and
-hold take the gateway options (--protocol, --gateway, --gateway-address, --interface,
---ipv6, --ssdp-target, --timeout).
+"porthole <command> --help" shows a command's options. discover, ip, map, unmap and hold
+take the gateway options (--protocol, --gateway, --gateway-address, --interface, --ipv6,
+--ssdp-target, --timeout); list takes them but --gateway-address (only UPnP lists mappings).
 ${generalOptionsHelp}
 ${exitCodesHelp}
 `;
