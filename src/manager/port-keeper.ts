@@ -61,7 +61,7 @@ export class PortKeeper implements HostedPort {
   #busy: Promise<void> | undefined;
   #lastError: Error | undefined;
   readonly #waiters = new Set<Waiter>();
-  /** Aborted by `close()`: ends the request in flight. */
+  /** Aborted when `close()` runs out of time: ends the request in flight. */
   readonly #lifetime = new AbortController();
   #closed: Promise<void> | undefined;
 
@@ -107,7 +107,9 @@ export class PortKeeper implements HostedPort {
   // --- What the manager tells ---
 
   mapperFound(): void {
-    this.#retryAt = undefined;
+    // A gateway found again is asked at once, unless this port keeps failing on it: a gateway that
+    // answers discovery but fails every map must not be asked in a loop.
+    if (this.#failures <= 1) this.#retryAt = undefined;
     this.#plan();
   }
 
@@ -118,6 +120,9 @@ export class PortKeeper implements HostedPort {
    */
   contactLost(error: Error): void {
     this.#lose("gateway-unreachable", `the gateway stopped answering: ${error.message}`, error);
+    // Made again even when the same mapper comes back (a mapper the caller gave): a check that
+    // finds it present would not say it stands again.
+    this.#needsMap = true;
     this.#plan();
   }
 
@@ -171,6 +176,8 @@ export class PortKeeper implements HostedPort {
       };
       const onAbort = (): void => waiter.reject(asError(deadline.signal.reason));
       this.#waiters.add(waiter);
+      // A signal aborted already fires no event.
+      if (deadline.signal.aborted) return onAbort();
       deadline.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -184,14 +191,19 @@ export class PortKeeper implements HostedPort {
     this.#state = "closing";
     this.#task?.cancel();
     this.#task = undefined;
-    this.#lifetime.abort(new PortClosedError("the port was closed"));
     this.#rejectWaiters(new PortClosedError("the port was closed before it was mapped"));
     const deadline = startDeadline("releasing the port mapping", this.#settings.closeTimeoutMs);
+    // The request in flight may finish within the close budget: a map the gateway is granting
+    // right now, cut off, would stay on it unknown to us; let through, it is released below.
+    const endInFlight = (): void => this.#lifetime.abort(new PortClosedError("the port was closed"));
+    deadline.signal.addEventListener("abort", endInFlight, { once: true });
     let removed = false;
     try {
       await untilAborted(this.#busy, deadline.signal);
       if (this.#mapping !== undefined && this.#mayStand) removed = await this.#release(this.#mapping, deadline.signal);
     } finally {
+      deadline.signal.removeEventListener("abort", endInFlight);
+      endInFlight();
       deadline.dispose();
       this.#host.detach(this);
     }
@@ -355,11 +367,18 @@ export class PortKeeper implements HostedPort {
   #failed(mapper: PortMapper, thrown: unknown, what: string): void {
     if (this.#isClosing()) return;
     const error = asError(thrown);
+    this.#failures++;
     if (isGatewayUnreachable(error)) {
       this.#lastError = error;
+      // The first is usually a gateway that moved or rebooted: found again and asked at once. Again
+      // and again from a gateway that answers discovery (a map answered with HTTP 500, say): back off.
+      if (this.#failures > 1) {
+        this.#retryAt = this.#host.clock.now() + backoffDelayMs(this.#failures - 1, this.#host.retry, this.#host.random);
+        this.reportError(error);
+        this.#rejectWaiters(error);
+      }
       return this.#host.reportUnreachable(mapper, error);
     }
-    this.#failures++;
     this.#retryAt = this.#host.clock.now() + backoffDelayMs(this.#failures, this.#host.retry, this.#host.random);
     this.#needsMap = true;
     this.#lose("refused", `the gateway refused to ${what}: ${error.message}`, error);

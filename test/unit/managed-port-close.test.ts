@@ -1,21 +1,14 @@
 // Closing a managed port: idempotent, bounded in time, by dispose or by signal; and failures of
 // every kind end as events, never as unhandled rejections.
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MappingManager, PortClosedError, openPort, type ManagedPortOptions, type MappingManagerOptions } from "../../src/index.js";
-import { FakeMapper, type FakeMapperHooks } from "./support/fake-mapper.js";
+import { MappingManager, PortClosedError, openPort, type ManagedPortOptions } from "../../src/index.js";
+import { fakeManager } from "./support/fake-manager.js";
+import { FakeMapper } from "./support/fake-mapper.js";
 import { ManualClock } from "./support/manual-clock.js";
 import { names, nextEvent, recordEvents } from "./support/managed-fixture.js";
 
 const portOptions: ManagedPortOptions = { protocol: "UDP", internalPort: 9000, checkIntervalMs: 10_000 };
-
-function fakeManager(t: TestContext, hooks: FakeMapperHooks = {}, options: MappingManagerOptions = {}): { clock: ManualClock; mapper: FakeMapper; manager: MappingManager } {
-  const clock = new ManualClock();
-  const mapper = new FakeMapper(clock.now, hooks);
-  const manager = new MappingManager({ mapper, clock, ...options });
-  t.after(() => manager.close());
-  return { clock, mapper, manager };
-}
 
 test("close() releases the mapping once, however often it is called, and released is the last event", async (t) => {
   const { clock, mapper, manager } = fakeManager(t);
@@ -44,6 +37,47 @@ test("close() ends within closeTimeoutMs even when the gateway never answers the
   const closing = port.close();
   await clock.advance(100);
   await closing;
+  assert.equal((await released).removed, false);
+  assert.equal(port.state, "closed");
+});
+
+test("close() while the first map is in flight lets it finish and releases what the gateway granted", async (t) => {
+  const { clock, mapper, manager } = fakeManager(t);
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const grant = mapper.map.bind(mapper);
+  // The gateway makes the mapping at once; its answer is still on the way when the port closes.
+  mapper.map = async (request, options) => {
+    const mapping = await grant(request, options);
+    await answered;
+    return mapping;
+  };
+  const port = manager.openPort(portOptions);
+  const events = recordEvents(port);
+  // The clock waits for the step it runs, the map, which waits for the gateway's answer.
+  const advancing = clock.advance(100);
+  while (mapper.table.size === 0) await new Promise((resolve) => setImmediate(resolve));
+  const closing = port.close();
+  answer();
+  await advancing;
+  await clock.advance(100);
+  await closing;
+  assert.deepEqual(mapper.table.size, 0, "left on the gateway");
+  assert.deepEqual(names(events), ["released"]);
+  assert.equal((events[0]![1] as { removed: boolean }).removed, true);
+});
+
+test("close() while a map is in flight that never ends: released within closeTimeoutMs, reported not removed", async (t) => {
+  const { clock, mapper, manager } = fakeManager(t);
+  mapper.map = async (request) => {
+    mapper.calls.push("map");
+    return new Promise(() => mapper.table.set(request.internalPort, request));
+  };
+  const port = manager.openPort({ ...portOptions, closeTimeoutMs: 200 });
+  void clock.advance(100); // waits for the map, which never ends
+  while (mapper.table.size === 0) await new Promise((resolve) => setImmediate(resolve));
+  const released = nextEvent(port, "released");
+  await port.close();
   assert.equal((await released).removed, false);
   assert.equal(port.state, "closed");
 });
