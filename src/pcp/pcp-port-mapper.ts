@@ -49,11 +49,13 @@ export class PcpPortMapper extends LeasedPortMapper {
   /** PREFER_FAILURE when no other port will do; the reply carries the external address. */
   protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
     const nonce = await this.#nonce(request);
+    // Kept before the request goes: a gateway may make the mapping and its reply be lost, and a
+    // retry or a release must then carry the nonce it was made with (RFC 6887 §11.1).
+    this.#nonces.set(keyOf(request), nonce);
     const granted = await this.client.map(
       { nonce, protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds), preferFailure: !request.anyPort },
       options,
     );
-    this.#nonces.set(keyOf(request), nonce);
     return { externalAddress: this.learnt(granted.externalAddress), externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
   }
 

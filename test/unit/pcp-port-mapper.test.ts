@@ -2,7 +2,7 @@
 // nonces kept and recoverable, the lifetime granted, PREFER_FAILURE, the external address alone.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { derivedNonces, InvalidArgumentError, PcpError, PcpPortMapper, PortUnavailableError, type GatewayEvent, type PcpPortMapperOptions } from "../../src/index.js";
+import { derivedNonces, InvalidArgumentError, PcpError, PcpPortMapper, PortUnavailableError, TimeoutError, type GatewayEvent, type PcpPortMapperOptions } from "../../src/index.js";
 import { decodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import { encodePcpResponse } from "../../src/pcp/pcp-responses.js";
@@ -59,6 +59,18 @@ test("with random nonces, another mapper cannot remove the mapping: the gateway 
   const later = new PcpPortMapper("127.0.0.1", options);
   await assert.rejects(later.unmap({ protocol: "UDP", internalPort: 7000, externalPort: 7000 }), (error: unknown) => error instanceof PcpError && error.resultName === "NOT_AUTHORIZED");
   assert.equal(gateway.table.length, 1);
+});
+
+test("a MAP whose reply was lost keeps its nonce: the retry renews that mapping on a gateway that checks nonces, and the release removes it", async (t) => {
+  let lose = true;
+  const { gateway, mapper } = await setUp(t, { strictNonces: true, loseReplies: () => lose });
+  await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7000 }, { timeoutMs: 100 }), TimeoutError);
+  assert.equal(gateway.table.length, 1, "made, though the reply was lost");
+  lose = false;
+  const mapping = await mapper.map({ protocol: "UDP", internalPort: 7000 });
+  await mapping.release();
+  assert.equal(new Set(mapRequests(gateway).map((r) => Buffer.from(r.map.nonce).toString("hex"))).size, 1);
+  assert.equal(gateway.table.length, 0);
 });
 
 test("with derived nonces (nonceFor), a later mapper holding the same secret removes the mapping", async (t) => {

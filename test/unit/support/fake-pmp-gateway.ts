@@ -31,6 +31,10 @@ export interface FakePmpGatewayOptions {
   honourPreferFailure?: boolean;
   /** Answer every NAT-PMP / PCP request with this result code. */
   refuseWith?: number;
+  /** Refuse (NOT_AUTHORIZED) a PCP MAP for a mapping made with another nonce, as RFC 6887 servers may; miniupnpd lets it take the mapping over. @default false */
+  strictNonces?: boolean;
+  /** While this returns true, requests take effect but their replies are lost on the way back. */
+  loseReplies?: () => boolean;
 }
 
 export interface FakePmpGateway extends UdpResponder {
@@ -87,6 +91,7 @@ export async function startFakePmpGateway(t: TestContext, options: FakePmpGatewa
       encodePcpResponse({ kind: "map", ...header, resultCode, lifetimeSeconds, map: { ...map, externalPort, externalAddress: state.externalAddress }, options: request.options } as PcpResponse);
     if (options.refuseWith !== undefined) return reply(options.refuseWith, 0, 30);
     const existing = find(protocol, map.internalPort);
+    if (options.strictNonces === true && existing !== undefined && !Buffer.from(existing.nonce ?? []).equals(Buffer.from(map.nonce))) return reply(2, 0, 0);
     if (request.lifetimeSeconds === 0) {
       if (existing === undefined) return reply(0, 0, 0);
       if (!Buffer.from(existing.nonce ?? []).equals(Buffer.from(map.nonce))) return reply(2, 0, 0);
@@ -103,7 +108,10 @@ export async function startFakePmpGateway(t: TestContext, options: FakePmpGatewa
     return reply(0, mapping.externalPort, mapping.lifetimeSeconds);
   }
 
-  const responder = await startUdpResponder(t, (bytes) => (bytes[0] === 0 ? answerNatPmp(bytes) : answerPcp(bytes)));
+  const responder = await startUdpResponder(t, (bytes) => {
+    const answer = bytes[0] === 0 ? answerNatPmp(bytes) : answerPcp(bytes);
+    return options.loseReplies?.() === true ? undefined : answer;
+  });
   state = Object.assign(responder, {
     table,
     epochSeconds: 100,
