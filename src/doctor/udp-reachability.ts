@@ -13,8 +13,10 @@ export type UdpReachability = "answered" | "refused" | "silent" | "unreachable";
 
 /**
  * Sends `payload` to `host:port` from a connected socket and waits up to `timeoutMs` (default
- * 1000) for the first reply or refusal. `unreachable`: the kernel has no route (ENETUNREACH,
- * EHOSTUNREACH). Never rejects except when the caller aborts.
+ * 1000) for the first reply or refusal. `unreachable`: the kernel would not send it — no route
+ * (ENETUNREACH, EHOSTUNREACH), or any other socket error (EPERM from a host firewall, EINVAL for a
+ * link-local address without its zone). Never rejects except when the caller aborts: the doctor
+ * reports what it found instead of failing.
  */
 export async function probeUdpPort(host: string, port: number, payload: Buffer, options: CallOptions = {}): Promise<UdpReachability> {
   const socket = dgram.createSocket(isIPv6(host.split("%")[0]!) ? "udp6" : "udp4");
@@ -23,18 +25,13 @@ export async function probeUdpPort(host: string, port: number, payload: Buffer, 
       new Promise<UdpReachability>((resolve, reject) => {
         signal.addEventListener("abort", () => reject(signal.reason), { once: true });
         socket.on("message", () => resolve("answered"));
-        socket.on("error", (error: NodeJS.ErrnoException) => {
-          if (error.code === "ECONNREFUSED") resolve("refused");
-          else if (error.code === "ENETUNREACH" || error.code === "EHOSTUNREACH") resolve("unreachable");
-          else reject(error);
-        });
+        socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED" ? "refused" : "unreachable"));
         socket.connect(port, host, (error?: Error) => (error ? socket.emit("error", error) : socket.send(payload)));
       }),
     );
   } catch (error) {
-    if (error instanceof TimeoutError && !options.signal?.aborted) return "silent";
-    if ((error as NodeJS.ErrnoException).code === "ENETUNREACH" || (error as NodeJS.ErrnoException).code === "EHOSTUNREACH") return "unreachable";
-    throw error;
+    if (options.signal?.aborted) throw error;
+    return error instanceof TimeoutError ? "silent" : "unreachable";
   } finally {
     socket.close();
   }

@@ -44,6 +44,12 @@ test("the caller's abort rejects with its reason", async () => {
   }
 });
 
+test("a socket error other than a refusal is reported, never thrown: a link-local address without its zone (EINVAL)", async () => {
+  // The kernel refuses to connect to a link-local address without an interface, before anything
+  // is sent: no datagram leaves this machine.
+  assert.equal(await probeUdpPort("fe80::1", 5351, Buffer.from([0, 0]), { timeoutMs: 2000 }), "unreachable");
+});
+
 // The other side (a namespace without a route) is in the real-gateway suite: this machine's own
 // routes decide what a unit test would see.
 test("loopback has a route", async () => {
