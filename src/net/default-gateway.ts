@@ -17,7 +17,9 @@ export function parseDefaultRoute(routeTable: string, interfaceName?: string): D
     .split("\n")
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields.length >= 7 && fields[1] === "00000000" && fields[2] !== "00000000")
+    // Destination and mask 0: a VPN's half-routes (0.0.0.0/1 and 128.0.0.0/1, OpenVPN's def1)
+    // also start at 0.0.0.0 and are not the way to the router.
+    .filter((fields) => fields.length >= 8 && fields[1] === "00000000" && fields[7] === "00000000" && fields[2] !== "00000000")
     .map((fields) => ({ ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]) }))
     .filter((route) => /^[0-9A-Fa-f]{8}$/.test(route.gatewayHex))
     .sort((a, b) => Number(b.ifname === interfaceName) - Number(a.ifname === interfaceName) || a.metric - b.metric);

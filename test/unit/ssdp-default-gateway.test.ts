@@ -18,6 +18,11 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
   assert.equal(parseDefaultGateway("garbage\nmore garbage"), undefined);
 });
 
+test("a route to 0.0.0.0/1 (a VPN's half of the address space, OpenVPN's def1) is not the default route, whatever its metric", () => {
+  const withHalfRoute = [table, "tun0\t00000000\t0100080A\t0003\t0\t0\t0\t00000080\t0\t0\t0"].join("\n");
+  assert.equal(parseDefaultGateway(withHalfRoute), "10.0.2.1");
+});
+
 /** A host with one interface and one default route, read by nothing but planSearch. */
 const fakeHost: HostNetwork = {
   interfaces: () => ({ eth0: [{ address: "10.0.2.15", netmask: "255.255.255.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: false, cidr: "10.0.2.15/24" }] }),
