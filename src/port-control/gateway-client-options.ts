@@ -7,7 +7,11 @@ export interface GatewayClientOptions {
   gatewayPort?: number | undefined;
   /** Our address to send from (for PCP also the client address of every request). @default the route's source address toward the gateway */
   localAddress?: string | undefined;
-  /** Clock of the epoch check, in milliseconds. @default Date.now */
+  /**
+   * Clock of the epoch check, in milliseconds; only its differences count. @default a monotonic
+   * clock (`performance.now`): the wall clock steps (NTP, a board without a battery setting its
+   * time at boot), and a step would look like a gateway that restarted, or hide one that did.
+   */
   now?: (() => number) | undefined;
   /**
    * The first wait before a resend, doubled after each. The RFCs fix it (NAT-PMP 250 ms,
@@ -16,12 +20,14 @@ export interface GatewayClientOptions {
   initialRetransmitMs?: number | undefined;
 }
 
+const monotonicNow = (): number => performance.now();
+
 /** The options checked, with their defaults. */
 export function checkGatewayClientOptions(options: GatewayClientOptions, rfcInitialRetransmitMs: number): Required<Omit<GatewayClientOptions, "localAddress">> & { localAddress: string | undefined } {
   return {
     gatewayPort: options.gatewayPort === undefined ? NATPMP_SERVER_PORT : checkPort("gatewayPort", options.gatewayPort),
     localAddress: checkString("localAddress", options.localAddress),
-    now: options.now ?? Date.now,
+    now: options.now ?? monotonicNow,
     initialRetransmitMs: checkTimeoutMs("initialRetransmitMs", options.initialRetransmitMs) ?? rfcInitialRetransmitMs,
   };
 }

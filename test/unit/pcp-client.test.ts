@@ -66,6 +66,16 @@ test("ANNOUNCE: 24 bytes with our address as client address; the epoch comes bac
   assert.deepEqual(decodePcpRequest(gateway.received[0]!.bytes), { kind: "announce", lifetimeSeconds: 0, clientAddress: "127.0.0.1", options: [] });
 });
 
+test("the epoch is judged on a monotonic clock by default: the wall clock stepping an hour (NTP) between two answers is no restart", async (t) => {
+  let wallClock = Date.now();
+  t.mock.method(Date, "now", () => wallClock);
+  const { client } = await clientOf(t, () => announceReply(5000));
+  await client.announce();
+  wallClock += 3_600_000;
+  assert.equal((await client.announce()).gatewayLostState, false);
+  assert.equal(client.epoch.losses, 0);
+});
+
 test("MAP: the request carries nonce, protocol, ports, any IPv4 address and our address; the grant may differ from the ask", async (t) => {
   const { gateway, client } = await clientOf(t, (bytes) => mapReplyTo(bytes, { externalPort: 7778 }, { lifetimeSeconds: 120 }));
   const reply = await client.map({ ...mapRequest, lifetimeSeconds: 10 });
