@@ -9,6 +9,7 @@ import {
   SSDP_IPV4_MULTICAST,
   SSDP_IPV6_LINK_LOCAL_MULTICAST,
   buildMSearch,
+  parseBootId,
   parseSsdpResponse,
   SSDP_PORT,
 } from "../../src/upnp/ssdp/ssdp-message.js";
@@ -181,4 +182,13 @@ describe("parseSsdpResponse", () => {
     assert.equal(parseSsdpResponse(Buffer.alloc(0)), undefined);
     assert.equal(parseSsdpResponse("\r\n\r\n"), undefined);
   });
+});
+
+test("parseBootId: a non-negative 31-bit integer in digits, anything else undefined", () => {
+  assert.equal(parseBootId("0"), 0);
+  assert.equal(parseBootId("1700000000"), 1_700_000_000);
+  assert.equal(parseBootId("2147483647"), 2_147_483_647);
+  for (const value of [undefined, "", "2147483648", "9999999999", "12345678901", "-1", "12a", " 5", "0x10", "1.5"]) {
+    assert.equal(parseBootId(value), undefined, JSON.stringify(value));
+  }
 });
