@@ -51,7 +51,7 @@ export class PortKeeper implements HostedPort {
   #mayStand = false;
   /** The next step must (re)make the mapping rather than renew or check it. */
   #needsMap = true;
-  /** Refused attempts in a row, for the back-off. */
+  /** Failed attempts in a row (refused, or without an answer), for the back-off. */
   #failures = 0;
   #retryAt: number | undefined;
   #renewAt: number | undefined;
@@ -193,17 +193,14 @@ export class PortKeeper implements HostedPort {
     this.#task = undefined;
     this.#rejectWaiters(new PortClosedError("the port was closed before it was mapped"));
     const deadline = startDeadline("releasing the port mapping", this.#settings.closeTimeoutMs);
-    // The request in flight may finish within the close budget: a map the gateway is granting
-    // right now, cut off, would stay on it unknown to us; let through, it is released below.
-    const endInFlight = (): void => this.#lifetime.abort(new PortClosedError("the port was closed"));
-    deadline.signal.addEventListener("abort", endInFlight, { once: true });
     let removed = false;
     try {
+      // The request in flight may finish within the close budget: a map the gateway is granting
+      // right now, cut off, would stay on it unknown to us; let through, it is released below.
       await untilAborted(this.#busy, deadline.signal);
+      this.#lifetime.abort(new PortClosedError("the port was closed"));
       if (this.#mapping !== undefined && this.#mayStand) removed = await this.#release(this.#mapping, deadline.signal);
     } finally {
-      deadline.signal.removeEventListener("abort", endInFlight);
-      endInFlight();
       deadline.dispose();
       this.#host.detach(this);
     }
@@ -213,6 +210,8 @@ export class PortKeeper implements HostedPort {
 
   /** Removes the mapping through the scheduler (a thousand ports closing at once must not flood the gateway). */
   #release(mapping: Mapping, signal: AbortSignal): Promise<boolean> {
+    // The budget spent on the request in flight: no time left to remove it (no abort event will come).
+    if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const onAbort = (): void => {
         task.cancel();

@@ -6,6 +6,7 @@ import { MappingManager, PortClosedError, openPort, type ManagedPortOptions } fr
 import { fakeManager } from "./support/fake-manager.js";
 import { FakeMapper } from "./support/fake-mapper.js";
 import { ManualClock } from "./support/manual-clock.js";
+import { later } from "./support/scripted-router.js";
 import { names, nextEvent, recordEvents } from "./support/managed-fixture.js";
 
 const portOptions: ManagedPortOptions = { protocol: "UDP", internalPort: 9000, checkIntervalMs: 10_000 };
@@ -43,13 +44,12 @@ test("close() ends within closeTimeoutMs even when the gateway never answers the
 
 test("close() while the first map is in flight lets it finish and releases what the gateway granted", async (t) => {
   const { clock, mapper, manager } = fakeManager(t);
-  let answer!: () => void;
-  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const answered = later();
   const grant = mapper.map.bind(mapper);
   // The gateway makes the mapping at once; its answer is still on the way when the port closes.
   mapper.map = async (request, options) => {
     const mapping = await grant(request, options);
-    await answered;
+    await answered.promise;
     return mapping;
   };
   const port = manager.openPort(portOptions);
@@ -58,7 +58,7 @@ test("close() while the first map is in flight lets it finish and releases what 
   const advancing = clock.advance(100);
   while (mapper.table.size === 0) await new Promise((resolve) => setImmediate(resolve));
   const closing = port.close();
-  answer();
+  answered.resolve();
   await advancing;
   await clock.advance(100);
   await closing;
@@ -76,6 +76,23 @@ test("close() while a map is in flight that never ends: released within closeTim
   const port = manager.openPort({ ...portOptions, closeTimeoutMs: 200 });
   void clock.advance(100); // waits for the map, which never ends
   while (mapper.table.size === 0) await new Promise((resolve) => setImmediate(resolve));
+  const released = nextEvent(port, "released");
+  await port.close();
+  assert.equal((await released).removed, false);
+  assert.equal(port.state, "closed");
+});
+
+test("close() while a renewal is in flight that outlasts closeTimeoutMs: it still ends, reported not removed", async (t) => {
+  const { clock, mapper, manager } = fakeManager(t);
+  const port = manager.openPort({ ...portOptions, leaseSeconds: 120, closeTimeoutMs: 200 });
+  await clock.advance(100);
+  assert.equal(port.state, "mapped");
+  mapper.map = async () => {
+    mapper.calls.push("map");
+    return new Promise(() => {});
+  };
+  void clock.advance(120_000); // reaches the renewal, which never ends
+  while (mapper.calls.filter((call) => call === "map").length < 2) await new Promise((resolve) => setImmediate(resolve));
   const released = nextEvent(port, "released");
   await port.close();
   assert.equal((await released).removed, false);
