@@ -9,18 +9,14 @@ export interface CommandContext {
   readonly terminal: Terminal;
   /**
    * Aborted by Ctrl-C or SIGTERM, by an output nobody reads any more, and — for the commands that
-   * talk to a gateway — with a `TimeoutError` when the command's time budget (`timeoutMs`) runs out.
+   * talk to a gateway — with a `TimeoutError` when the command's time budget (`timeoutMs`) runs out;
+   * not for `hold`, which runs until stopped and spends `timeoutMs` on its first mappings only.
    */
   readonly signal: AbortSignal;
   /** `--timeout`: the time budget of the whole command; undefined for `gateway` and `demo`, which run until stopped. */
   readonly timeoutMs: number | undefined;
   /** The environment: `PORTHOLE_CONFIG_DIR`, `XDG_CONFIG_HOME` (where the PCP secret is kept). */
   readonly env: NodeJS.ProcessEnv;
-  /**
-   * Aborted only by Ctrl-C, SIGTERM or an output nobody reads, never by the time budget: for
-   * `hold`, which runs until stopped and spends `--timeout` on its first mappings only.
-   */
-  readonly stopSignal: AbortSignal;
   /** Filled in as the command learns things, for the hint if it fails. */
   readonly facts: ErrorFacts;
 }

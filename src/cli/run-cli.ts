@@ -88,7 +88,7 @@ export async function runCli(args: readonly string[], streams: CliStreams, signa
   let stopTracing = (): void => {};
   try {
     budget = commandDeadline(line.command, line.values, signal);
-    const context: CommandContext = { line, terminal, signal: budget?.deadline?.signal ?? signal, stopSignal: signal, timeoutMs: budget?.timeoutMs, env: streams.env, facts };
+    const context: CommandContext = { line, terminal, signal: budget?.deadline?.signal ?? signal, timeoutMs: budget?.timeoutMs, env: streams.env, facts };
     if (terminal.verbose) stopTracing = (await import("./verbose-trace.js")).traceHttp(terminal);
     const command = await commands[line.command]();
     return (await command(context)) ?? ExitCode.success;

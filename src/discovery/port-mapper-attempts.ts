@@ -133,16 +133,19 @@ export function startAttempts(options: FindPortMapperOptions, checked: CheckedFi
     outcome.catch(() => {});
     attempts.push({ protocol, outcome });
   };
+  // Read once for both protocols; a missing default gateway fails each attempt on its own.
+  let address: string | undefined;
+  const gatewayAddress = (): string => (address ??= portControlAddress(options, checked.family));
   if (wanted("pcp")) {
     begin("pcp", async () => {
-      const mapper = new PcpPortMapper(portControlAddress(options, checked.family), options.pcp);
+      const mapper = new PcpPortMapper(gatewayAddress(), options.pcp);
       await mapper.client.announce({ signal });
       return mapper;
     });
   }
   if (wanted("natpmp") && checked.family === 4) {
     begin("natpmp", async () => {
-      const mapper = new NatPmpPortMapper(portControlAddress(options, 4), options.natPmp);
+      const mapper = new NatPmpPortMapper(gatewayAddress(), options.natPmp);
       await mapper.client.getExternalAddress({ signal });
       return mapper;
     });

@@ -2,6 +2,7 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { withDeadline, type CallOptions } from "../util/deadline.js";
 import { TimeoutError } from "../errors/errors.js";
+import { localAddressToward } from "../net/local-address.js";
 
 /**
  * What became of one datagram to a UDP port: something `answered`; nothing listens (`refused`:
@@ -25,8 +26,9 @@ export async function probeUdpPort(host: string, port: number, payload: Buffer, 
       new Promise<UdpReachability>((resolve, reject) => {
         signal.addEventListener("abort", () => reject(signal.reason), { once: true });
         socket.on("message", () => resolve("answered"));
-        socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED" ? "refused" : "unreachable"));
-        socket.connect(port, host, (error?: Error) => (error ? socket.emit("error", error) : socket.send(payload)));
+        const settle = (error: NodeJS.ErrnoException): void => resolve(error.code === "ECONNREFUSED" ? "refused" : "unreachable");
+        socket.on("error", settle);
+        socket.connect(port, host, (error?: Error) => (error ? settle(error) : socket.send(payload)));
       }),
     );
   } catch (error) {
@@ -42,16 +44,8 @@ export async function probeUdpPort(host: string, port: number, payload: Buffer, 
  * sends nothing. Without it every multicast search fails at once (ENETUNREACH).
  */
 export function hasRouteTo(group: string, port: number): Promise<boolean> {
-  const socket = dgram.createSocket(isIPv6(group) ? "udp6" : "udp4");
-  return new Promise<boolean>((resolve) => {
-    socket.once("error", () => {
-      socket.close();
-      resolve(false);
-    });
-    // A failed connect (ENETUNREACH) goes to this callback, not to "error".
-    socket.connect(port, group, (error?: Error) => {
-      socket.close();
-      resolve(error === undefined || error === null);
-    });
-  });
+  return localAddressToward(group, port).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { addressFromBytes } from "./address-bytes.js";
+import { interfaceHolding, type AddressesByInterface } from "./interface-addresses.js";
 import type { HostNetwork } from "./host-network.js";
 
 /** The IPv4 default route: where it leads and which interface it leaves from. */
@@ -40,13 +41,8 @@ export function parseDefaultGateway(routeTable: string, interfaceName?: string):
  * the route table lists names. Undefined for an address no interface holds. The interfaces are
  * read only for an address: listing them costs more than the rest of a PCP request's own work.
  */
-export function interfaceNameOf(
-  nameOrAddress: string,
-  host: { interfaces(): Readonly<Record<string, readonly { address: string }[] | undefined>> },
-): string | undefined {
-  if (isIP(nameOrAddress) === 0) return nameOrAddress;
-  const bare = nameOrAddress.split("%")[0]!.toLowerCase();
-  return Object.entries(host.interfaces()).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
+export function interfaceNameOf(nameOrAddress: string, host: AddressesByInterface): string | undefined {
+  return isIP(nameOrAddress) === 0 ? nameOrAddress : interfaceHolding(host, nameOrAddress);
 }
 
 /**

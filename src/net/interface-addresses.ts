@@ -1,7 +1,12 @@
 import type { HostNetwork } from "./host-network.js";
 
+/** What `interfaceHolding` reads of a host: each interface's addresses. */
+export interface AddressesByInterface {
+  interfaces(): Readonly<Record<string, readonly { address: string }[] | undefined>>;
+}
+
 /** The name of the interface that holds `address` (a zone is ignored), or undefined. */
-export function interfaceHolding(host: HostNetwork, address: string): string | undefined {
+export function interfaceHolding(host: AddressesByInterface, address: string): string | undefined {
   const bare = address.split("%")[0]!.toLowerCase();
   return Object.entries(host.interfaces()).find(([, infos]) => infos?.some((info) => info.address.toLowerCase() === bare))?.[0];
 }

@@ -49,9 +49,6 @@ export class PcpPortMapper extends LeasedPortMapper {
   /** PREFER_FAILURE when no other port will do; the reply carries the external address. */
   protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
     const nonce = await this.#nonce(request);
-    // Kept before the request goes: a gateway may make the mapping and its reply be lost, and a
-    // retry or a release must then carry the nonce it was made with (RFC 6887 §11.1).
-    this.#nonces.set(keyOf(request), nonce);
     const granted = await this.client.map(
       { nonce, protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds), preferFailure: !request.anyPort },
       options,
@@ -95,9 +92,19 @@ export class PcpPortMapper extends LeasedPortMapper {
     });
   }
 
-  /** The mapping's nonce: from `nonceFor`, else the one this mapper made it with, else a fresh one. */
+  /**
+   * The mapping's nonce: from `nonceFor`, else the one this mapper made it with, else a fresh one,
+   * kept before the request goes: a gateway may make the mapping and its reply be lost, and a
+   * retry or a release must then carry the nonce it was made with (RFC 6887 §11.1).
+   */
   async #nonce(key: { protocol: CheckedKey["protocol"]; internalPort: number }): Promise<Uint8Array> {
-    if (this.#nonceFor === undefined) return this.#nonces.get(keyOf(key)) ?? randomNonce();
+    if (this.#nonceFor === undefined) {
+      const known = this.#nonces.get(keyOf(key));
+      if (known !== undefined) return known;
+      const fresh = randomNonce();
+      this.#nonces.set(keyOf(key), fresh);
+      return fresh;
+    }
     this.#localAddress ??= await localAddressToward(this.client.gatewayAddress, this.client.gatewayPort);
     return this.#nonceFor({ internalAddress: this.#localAddress, internalPort: key.internalPort, protocol: key.protocol });
   }

@@ -1,6 +1,6 @@
 // The diagnosis on the real miniupnpd in each of the ways a router can be set up, run as a user
 // would run it: nothing given but the machine itself (default route, multicast on the LAN
-// interface). Each set-up gives its own findings, within the 3 s budget.
+// interface). Each set-up gives its own findings; how long they take is npm run bench's (≤ 3 s).
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { rigFromEnvironment, runInLan, startMiniupnpd, type MiniupnpdOptions } from "./rig.js";
@@ -81,8 +81,8 @@ test("doctor in a namespace with no default route: that is the problem it names"
 });
 
 // `porthole doctor` itself, as a user runs it, in a few of the set-ups: the exit code says whether
-// ports can be opened (0), not (1), or no gateway answered (3), within the 3 s it promises, the
-// start of the process included. Each report is printed in the log (docs/doctor.md shows them).
+// ports can be opened (0), not (1), or no gateway answered (3). Its time as a process is measured
+// by npm run bench (target ≤ 3 s) and printed here. Each report is printed in the log (docs/doctor.md shows them).
 const cliSetups: ReadonlyArray<{ name: string; daemon: MiniupnpdOptions | undefined; code: number; summary: RegExp }> = [
   { name: "UPnP and PCP/NAT-PMP on", daemon: {}, code: 0, summary: /^ports can be opened via PCP$/ },
   { name: "UPnP off", daemon: { enableUpnp: false }, code: 0, summary: /^ports can be opened via PCP$/ },
@@ -92,7 +92,7 @@ const cliSetups: ReadonlyArray<{ name: string; daemon: MiniupnpdOptions | undefi
 ];
 
 for (const { name, daemon, code, summary } of cliSetups) {
-  test(`porthole doctor with ${name}: exit ${code}, the summary first, within 3 s`, async (t) => {
+  test(`porthole doctor with ${name}: exit ${code}, the summary first`, async (t) => {
     if (daemon !== undefined) {
       const running = await startMiniupnpd(rig, daemon);
       t.after(() => running.stop());

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import type { VirtualGateway, VirtualGatewayOptions } from "../../src/index.js";
 import { finished, porthole, startPorthole } from "./cli-runner.js";
+import { later } from "./support/scripted-router.js";
 import { unusedUdpPort } from "./support/udp-responder.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
@@ -146,13 +147,14 @@ test("--timeout bounds the first mappings only: a gateway too slow for it ends h
 });
 
 test("Ctrl-C before the first mapping stands still releases and exits 0", async (t) => {
-  let described: () => void = () => {};
-  const describedOnce = new Promise<void>((resolve) => (described = resolve));
-  // Slow: a second before each reply, so the mapping is still being asked for when SIGINT comes.
-  const slow = await virtualGateway(t, { profiles: ["slow"], onActivity: (activity) => activity.type === "http" && described() });
+  const added = later();
+  // Slow: a second before each reply. SIGINT comes once the gateway has made the mapping and
+  // before its answer reaches hold, so the release is what empties the table.
+  const slow = await virtualGateway(t, { profiles: ["slow"], onActivity: (activity) => activity.type === "control" && activity.action.startsWith("Add") && added.resolve() });
   const child = startPorthole(["hold", "7107", "--gateway", slow.descriptionUrl]);
   const done = finished(child);
-  await describedOnce;
+  await added.promise;
+  assert.equal(slow.mappings.length, 1, "made before Ctrl-C");
   child.kill("SIGINT");
   const result = await done;
   assert.equal(result.code, 0, result.stderr);

@@ -13,7 +13,7 @@ import { portholeJson } from "./cli-runner.js";
 function context(args: readonly string[], timeoutMs: number | undefined): CommandContext {
   const streams = { stdout: new PassThrough(), stderr: new PassThrough(), env: {} };
   const signal = new AbortController().signal;
-  return { line: parseCommandLine(args), terminal: new Terminal(streams, { json: false, verbose: false }), signal, stopSignal: signal, timeoutMs, env: {}, facts: {} };
+  return { line: parseCommandLine(args), terminal: new Terminal(streams, { json: false, verbose: false }), signal, timeoutMs, env: {}, facts: {} };
 }
 
 test("each step of a slow gateway fits in the budget, their sum does not: the command times out", async (t) => {

@@ -10,8 +10,8 @@ import * as igd from "../../src/upnp/igd/igd-client.js";
 import { removeMappingIfOurs } from "../../src/upnp/igd/remove-own-mapping.js";
 import { faultReply, soapReply, startControlServer, type ActionHandler, type CapturedRequest } from "../fixtures/soap/control-server.js";
 import { entryReply, genericEntryReply } from "./support/scripted-router.js";
+import { hasIpv6Loopback } from "./support/ipv6-gateway.js";
 import { requireOrSkip } from "./support/require-or-skip.js";
-import { networkInterfaces } from "node:os";
 
 const ok = (action: string) => ({ body: soapReply(action, "") });
 const hang: ActionHandler = () => undefined;
@@ -151,8 +151,7 @@ test("a read-back the router cannot answer still reports the mapping as asked", 
 });
 
 test("a gateway reached over IPv6 maps to this host's IPv4 address on the same interface", async (t) => {
-  const hasLoopback6 = Object.values(networkInterfaces()).some((entries) => entries?.some((entry) => entry.address === "::1"));
-  if (!requireOrSkip(t, hasLoopback6, "the IPv6 loopback address ::1")) return;
+  if (!requireOrSkip(t, hasIpv6Loopback(), "the IPv6 loopback address ::1")) return;
   const { server, gateway } = await router(t, { AddPortMapping: () => ok("AddPortMapping") }, 1, "::1");
   const mapping = await gateway.addPortMapping({ internalPort: 6002, protocol: "TCP", verify: false });
   assert.equal(mapping.internalClient, "127.0.0.1");

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError, SocketError } from "../../src/errors/errors.js";
 import { searchSsdp, type SsdpSearchOptions, type SsdpTraceEvent } from "../../src/upnp/ssdp/ssdp-search.js";
 import { collectSsdp } from "./support/collect-ssdp.js";
+import { hasIpv6Loopback } from "./support/ipv6-gateway.js";
 import { requireOrSkip } from "./support/require-or-skip.js";
 import { later } from "./support/scripted-router.js";
 import { planSearch } from "../../src/upnp/ssdp/search-plan.js";
@@ -348,8 +349,8 @@ describe("searchSsdp over unicast on loopback", () => {
   });
 
   test("searches over IPv6 on ::1", async (t) => {
-    const responder = await startResponder(() => [replyText("http://[::1]:5000/d.xml", "uuid:six")], 6).catch(() => undefined);
-    if (!requireOrSkip(t, responder !== undefined, "the IPv6 loopback address ::1") || !responder) return;
+    if (!requireOrSkip(t, hasIpv6Loopback(), "the IPv6 loopback address ::1")) return;
+    const responder = await startResponder(() => [replyText("http://[::1]:5000/d.xml", "uuid:six")], 6);
     const replies = await collectSsdp(options(responder, { listenMs: 300, retransmits: 1 }));
     assert.equal(replies.length, 1);
     assert.equal(replies[0]!.family, 6);

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startVirtualGateway, type VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
+import type { VirtualGatewayOptions } from "../../src/virtual-gateway/index.js";
 import { searchMatches } from "../../src/virtual-gateway/ssdp-messages.js";
 import { buildDeviceModel } from "../../src/virtual-gateway/device-model.js";
 import { resolveConfig } from "../../src/virtual-gateway/gateway-config.js";
 import { mSearch, rawHttp, ssdpExchange, withGateway } from "./virtual-gateway-test-client.js";
-import { requireOrSkip } from "./support/require-or-skip.js";
+import { ipv6Gateway } from "./support/ipv6-gateway.js";
 
 const igd = (version: number): string => `urn:schemas-upnp-org:device:InternetGatewayDevice:${version}`;
 
@@ -101,14 +101,10 @@ test("a PPP gateway answers a WANPPPConnection:1 search", () =>
   }));
 
 test("the gateway works on ::1", async (t) => {
-  const gateway = await startVirtualGateway({ address: "::1" }).catch(() => undefined);
-  if (!requireOrSkip(t, gateway !== undefined, "the IPv6 loopback address ::1") || !gateway) return;
-  try {
-    assert.match(gateway.descriptionUrl, /^http:\/\/\[::1\]:\d+\/rootDesc\.xml$/);
-    const [reply] = await ssdpExchange(gateway.ssdpAddress, [mSearch("upnp:rootdevice")], 1);
-    assert.equal(reply?.headers.LOCATION, gateway.descriptionUrl);
-    assert.equal((await rawHttp(gateway.descriptionUrl)).status, 200);
-  } finally {
-    await gateway.close();
-  }
+  const gateway = await ipv6Gateway(t);
+  if (!gateway) return;
+  assert.match(gateway.descriptionUrl, /^http:\/\/\[::1\]:\d+\/rootDesc\.xml$/);
+  const [reply] = await ssdpExchange(gateway.ssdpAddress, [mSearch("upnp:rootdevice")], 1);
+  assert.equal(reply?.headers.LOCATION, gateway.descriptionUrl);
+  assert.equal((await rawHttp(gateway.descriptionUrl)).status, 200);
 });

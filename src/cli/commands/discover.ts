@@ -105,9 +105,9 @@ async function findUpnpGateways(context: CommandContext, settings: MapperSetting
  * search listens: a gateway that speaks them answers in a round trip, and one that does not
  * refuses at once, so only a silent (filtered) port would make `discover` wait longer.
  */
-function probePortControl(settings: MapperSettings, protocols: readonly ("pcp" | "natpmp")[], signal: AbortSignal, family: 4 | 6 = 4): Promise<ProtocolProbe[]> {
+function probePortControl(settings: MapperSettings, protocols: readonly ("pcp" | "natpmp")[], signal: AbortSignal): Promise<ProtocolProbe[]> {
   const listenMs = settings.client.search.listenMs!;
-  return Promise.all(protocols.map(async (protocol) => (await probePortMappers({ ...settings.find, family, protocol, timeoutMs: listenMs, signal }))[0]!));
+  return Promise.all(protocols.map(async (protocol) => (await probePortMappers({ ...settings.find, protocol, timeoutMs: listenMs, signal }))[0]!));
 }
 
 async function portControlJson(probe: Extract<ProtocolProbe, { usable: true }>, settings: MapperSettings): Promise<PortControlGatewayJson> {

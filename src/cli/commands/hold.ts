@@ -77,7 +77,7 @@ function eventLine(terminal: Terminal, name: keyof ManagedPortEvents, port: Port
 }
 
 function grantedText(event: ManagedPortEvents["mapped"][0]): Printable {
-  const external = event.method === "upnp-pinhole" || event.externalAddress?.includes(":") ? hostPort(event.externalAddress ?? "?", event.externalPort) : `${event.externalAddress ?? "?"}:${event.externalPort}`;
+  const external = hostPort(event.externalAddress ?? "?", event.externalPort);
   return escaped`reachable at ${external} → ${event.internalClient}:${event.internalPort}, lease ${formatLease(event.lifetime)}, via ${methodName(event.method)}`;
 }
 
@@ -115,7 +115,8 @@ function untilStopped(signal: AbortSignal): Promise<void> {
  * failure ends the command as it would end `map` (exit 1, or 3 when no gateway answers).
  */
 export const hold: Command = async (context) => {
-  const { terminal, stopSignal } = context;
+  // Its signal is only Ctrl-C, SIGTERM or a closed output: the budget is for the first mappings.
+  const { terminal, signal: stopSignal } = context;
   const requests = heldPorts(context.line);
   const settings = mapperSettings(context, { family: context.line.values.ipv6 ? 6 : 4 });
   const manager = new MappingManager({ findMapper: portMapperFinder(findOptions(context, settings)) });
