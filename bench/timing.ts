@@ -40,3 +40,28 @@ export async function repeat(repetitions: number, task: (index: number) => Promi
 
 /** The pause between two discoveries (see `RepeatOptions.pauseMs`). */
 export const discoveryPause: RepeatOptions = { pauseMs: 150 };
+
+/** One row measured in turns: `timed` is timed, `after` (a cleanup) is not. */
+export interface TurnTask<T = unknown> {
+  timed(round: number): Promise<T>;
+  after?(value: T, round: number): Promise<unknown>;
+}
+
+/**
+ * Runs every task once per round, in turn, `rounds` times after `warmup` untimed rounds, and
+ * returns each task's samples: a change in the machine's load then touches every row alike, which
+ * matters where rows are compared with each other (a floor and its clients).
+ */
+export async function inTurns(rounds: number, tasks: readonly TurnTask<any>[], warmup = 2): Promise<number[][]> {
+  const samples = tasks.map((): number[] => []);
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const [index, task] of tasks.entries()) {
+      const start = performance.now();
+      const value: unknown = await task.timed(round);
+      const elapsed = performance.now() - start;
+      if (round >= warmup) samples[index]!.push(elapsed);
+      await task.after?.(value, round);
+    }
+  }
+  return samples;
+}

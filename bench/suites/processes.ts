@@ -8,7 +8,7 @@ import { runInLan, type CommandResult } from "../../test/gateway/rig.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
 import { sendRaw } from "../raw-client.js";
 import { deleteRequest, isMapped } from "../raw-igd.js";
-import { timeIt } from "../timing.js";
+import { inTurns, timeIt } from "../timing.js";
 
 export const processSubjects = {
   upnpcCycle: "upnpc -a, then upnpc -u URL -d",
@@ -29,7 +29,7 @@ export const processSubjects = {
 } as const;
 
 /** The CLI being measured: the bundle the package ships as `porthole` (`npm run build`). */
-export const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../../bin/porthole.cjs", import.meta.url));
 /** `porthole ip --gateway URL` without porthole: Node's http client and a regular expression. */
 const bareIpPath = fileURLToPath(new URL("../bare-ip-process.js", import.meta.url));
 
@@ -116,10 +116,11 @@ export async function measureProcesses(context: BenchContext): Promise<void> {
     [processSubjects.cliIp, [cliPath, ...cliArguments.ip()], externalAddress],
     [processSubjects.cliIpKnown, [cliPath, ...cliArguments.ip(), ...gatewayOption], externalAddress],
   ];
-  const samples = rows.map((): number[] => []);
-  for (let round = 0; round < repetitions.startup; round++) {
-    for (const [index, [, args, pattern]] of rows.entries()) samples[index]!.push(await timeProcess(process.execPath, args, pattern));
-  }
+  const samples = await inTurns(
+    repetitions.startup,
+    rows.map(([, args, pattern]) => ({ timed: () => timeProcess(process.execPath, args, pattern) })),
+    0,
+  );
   rows.forEach(([subject], index) => recorder.record("cli-ip", subject, samples[index]!));
   // The map with discovery is also the first half of the CLI's cycle, unmapped as upnpc's is: by URL.
   const maps: number[] = [];
@@ -147,7 +148,7 @@ export async function measureProcesses(context: BenchContext): Promise<void> {
 
 /** Why the CLI rows cannot be measured (not built, or failing), or undefined when it works. */
 async function whyCliCannotRun(): Promise<string | undefined> {
-  if (!existsSync(cliPath)) return "CLI not built (no build/bin/porthole.js: npm run build)";
+  if (!existsSync(cliPath)) return "CLI not built (no build/bin/porthole.cjs: npm run build)";
   const result = await runInLan(process.execPath, [cliPath, "--version"]);
   if (result.code === 0) return undefined;
   const error = `${result.stderr}${result.stdout}`.split("\n").find((line) => /Error/.test(line)) ?? `exit code ${result.code}`;

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ExitCode } from "./exit-codes.js";
 import { OutputFailure, watchOutput } from "./output-failure.js";
 import { runCli } from "./run-cli.js";

@@ -9,7 +9,7 @@ import { stopProcess, stopProcessesInNamespace } from "./processes.js";
 import type { RigTopology } from "./rig-topology.js";
 
 /** The bundle the package ships as `porthole`. */
-export const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../../bin/porthole.cjs", import.meta.url));
 
 export interface RunningCliGateway {
   /** What it printed once running (`--json`). */

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The `porthole` the package ships (package.json `bin`): the bundle `npm run build` makes. */
-export const cliPath = fileURLToPath(new URL("../../bin/porthole.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../../bin/porthole.cjs", import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,16 +52,34 @@ test("porthole ip --gateway URL loads no virtual gateway, no Redot facade, no di
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-test("the package's porthole is the bundle npm run build makes, and npm pack ships it with its chunks", async () => {
+test("the package's porthole is the launcher npm run build makes, and npm pack ships it with its bundle and code cache", async () => {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { bin: Record<string, string> };
   assert.equal(path.resolve(repoRoot, manifest.bin["porthole"]!), cliPath);
   const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot });
   const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path));
-  assert.ok(files.has("build/bin/porthole.js"));
-  // Every chunk the bundle loads, statically or when a command runs, is in the package.
-  const chunks = readdirSync(path.join(repoRoot, "build/bin/chunks"));
-  assert.ok(chunks.length > 0);
-  for (const chunk of chunks) assert.ok(files.has(`build/bin/chunks/${chunk}`), chunk);
+  for (const file of readdirSync(path.dirname(cliPath))) assert.ok(files.has(`build/bin/${file}`), file);
+  assert.deepEqual(readdirSync(path.dirname(cliPath)).sort(), ["porthole-cli.cjs", "porthole-cli.cjs.cache", "porthole.cjs"]);
   const version = await run(process.execPath, [cliPath, "--version"]);
   assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test("the launcher runs the bundle with the build's code cache, and without it when V8 refuses the cache", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "porthole-bin-"));
+  try {
+    cpSync(path.dirname(cliPath), dir, { recursive: true });
+    const launcher = path.join(dir, path.basename(cliPath));
+    // The build's switch: the launcher says what became of the cache (and writes it again).
+    const env = { ...process.env, PORTHOLE_WRITE_CODE_CACHE: "1" };
+    const used = await run(process.execPath, [launcher, "--help"], { env });
+    assert.match(used.stderr, /^code cache: used$/m);
+    writeFileSync(path.join(dir, "porthole-cli.cjs.cache"), Buffer.alloc(4096, 7));
+    const refused = await run(process.execPath, [launcher, "--help"], { env });
+    assert.match(refused.stderr, /^code cache: refused$/m);
+    assert.match(refused.stdout, /^Usage: porthole /);
+    rmSync(path.join(dir, "porthole-cli.cjs.cache"));
+    const none = await run(process.execPath, [launcher, "--help"]);
+    assert.match(none.stdout, /^Usage: porthole /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
