@@ -17,6 +17,11 @@ export interface BenchContext {
 export const repetitions = {
   /** A single request or a discovery: cheap. */
   quick: 20,
+  /**
+   * A NAT-PMP or PCP map: under a millisecond, where the machine's own noise is as large as the
+   * differences measured, so many more rounds, taken in turns with the floor.
+   */
+  datagram: 200,
   /** Something that waits for a timer (the compatible discover) or starts a process. */
   process: 10,
   /** A process that only starts, or asks one thing: cheap, and at tens of ms the noisiest rows. */

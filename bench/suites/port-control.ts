@@ -9,7 +9,7 @@ import { encodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
 import { exchangeDatagram } from "../raw-datagram.js";
-import { repeat } from "../timing.js";
+import { inTurns, type TurnTask } from "../timing.js";
 
 export const portControlSubjects = {
   floorPcp: "floor: bare PCP ANNOUNCE, then MAP",
@@ -27,65 +27,76 @@ const lifetimeSeconds = 600;
 export async function measurePortControl(context: BenchContext): Promise<void> {
   const { rig, lanAddress, recorder } = context;
   const gateway = rig.gateway.lanIpv4;
-  let next = portBase.portControl;
-  const port = (): number => next++;
+  let next = 0;
+  // Each run maps a port of its own; the mapping is removed untimed, right after its sample.
+  const port = (): number => portBase.portControl + (next++ % 1_000);
   const nonce = new Uint8Array(12).fill(7);
-  // Each run maps a new port; the mapping is removed untimed, after the sample.
-  const timed = async (map: (port: number) => Promise<Mapping | void>, release: (port: number, mapping: Mapping | void) => Promise<unknown>): Promise<number[]> => {
-    const pending: Array<() => Promise<unknown>> = [];
-    const samples = await repeat(repetitions.quick, async () => {
+  const porthole = (map: (port: number) => Promise<Mapping>): TurnTask<Mapping> => ({ timed: () => map(port()), after: (mapping) => mapping.release() });
+  const bare = (exchange: (port: number) => Promise<unknown>, release: (port: number) => Promise<unknown>): TurnTask<number> => ({
+    timed: async () => {
       const internalPort = port();
-      const mapping = await map(internalPort);
-      pending.push(() => release(internalPort, mapping));
-    });
-    for (const cleanup of pending) await cleanup();
-    return samples;
-  };
-  const releaseMapping = (_port: number, mapping: Mapping | void): Promise<unknown> => (mapping ? mapping.release() : Promise.resolve());
+      await exchange(internalPort);
+      return internalPort;
+    },
+    after: release,
+  });
 
   const announce = encodePcpRequest({ kind: "announce", lifetimeSeconds: 0, clientAddress: lanAddress, options: [] });
   const pcpMap = (internalPort: number, lifetime: number) =>
     encodePcpRequest({ kind: "map", lifetimeSeconds: lifetime, clientAddress: lanAddress, options: [], map: { nonce, protocol: 17, internalPort, externalPort: internalPort, externalAddress: "0.0.0.0" } });
-  recorder.record(
-    "pcp-map",
-    portControlSubjects.floorPcp,
-    await timed(
-      async (internalPort) => {
-        await exchangeDatagram(gateway, announce);
-        await exchangeDatagram(gateway, pcpMap(internalPort, lifetimeSeconds));
-      },
-      (internalPort) => exchangeDatagram(gateway, pcpMap(internalPort, 0)),
-    ),
-    "the datagrams findPortMapper(pcp) + map() send: ANNOUNCE, then MAP, each on a fresh UDP socket",
-  );
   const natPmpMap = (internalPort: number, lifetime: number) => encodeNatPmpRequest({ kind: "map", protocol: "UDP", internalPort, suggestedExternalPort: internalPort, lifetimeSeconds: lifetime });
-  recorder.record(
-    "natpmp-map",
-    portControlSubjects.floorNatPmp,
-    await timed(
-      async (internalPort) => {
-        await exchangeDatagram(gateway, encodeNatPmpRequest({ kind: "external-address" }));
-        await exchangeDatagram(gateway, natPmpMap(internalPort, lifetimeSeconds));
-      },
-      (internalPort) => exchangeDatagram(gateway, natPmpMap(internalPort, 0)),
-    ),
-    "the address request, then MAP, each on a fresh UDP socket",
-  );
-
   const request = (internalPort: number) => ({ protocol: "UDP" as const, internalPort, leaseSeconds: lifetimeSeconds });
-  recorder.record("pcp-map", portControlSubjects.pcpMapper, await timed((p) => new PcpPortMapper(gateway).map(request(p)), releaseMapping), "one MAP; the reply carries the external address");
-  recorder.record("natpmp-map", portControlSubjects.natPmpMapper, await timed((p) => new NatPmpPortMapper(gateway).map(request(p)), releaseMapping), "MAP, with the address request beside it");
   const found = (options: FindPortMapperOptions) => async (p: number) => (await findPortMapper({ ...options, upnp: { multicastInterface: rig.lan.ifname } })).map(request(p));
-  recorder.record("pcp-map", portControlSubjects.findPcp, await timed(found({ protocol: "pcp" }), releaseMapping), "ANNOUNCE, then MAP");
-  recorder.record("natpmp-map", portControlSubjects.findNatPmp, await timed(found({ protocol: "natpmp" }), releaseMapping), "address request, then MAP");
-  recorder.record("pcp-map", portControlSubjects.findAuto, await timed(found({ protocol: "auto" }), releaseMapping), "PCP, NAT-PMP and the SSDP search at once; PCP answers first");
-
   const peer = pmpNat(gateway, { autoRefresh: false });
-  recorder.record(
-    "natpmp-map",
-    portControlSubjects.natPortMapperPmp,
-    await timed((p) => peer.map(p, lanAddress, { protocol: "udp" }).then(() => undefined), (p) => peer.unmap(p)),
-    "its NAT-PMP client: MAP, then the external address (our LAN address is private)",
-  );
+
+  // The floor and the clients of one table in turns, so that the machine's load touches them alike.
+  const tables: Array<{ metric: "pcp-map" | "natpmp-map"; rows: Array<[string, TurnTask<any>, string]> }> = [
+    {
+      metric: "pcp-map",
+      rows: [
+        [
+          portControlSubjects.floorPcp,
+          bare(
+            async (p) => {
+              await exchangeDatagram(gateway, announce);
+              await exchangeDatagram(gateway, pcpMap(p, lifetimeSeconds));
+            },
+            (p) => exchangeDatagram(gateway, pcpMap(p, 0)),
+          ),
+          "the datagrams findPortMapper(pcp) + map() send: ANNOUNCE, then MAP, each on a fresh UDP socket",
+        ],
+        [portControlSubjects.pcpMapper, porthole((p) => new PcpPortMapper(gateway).map(request(p))), "one MAP; the reply carries the external address"],
+        [portControlSubjects.findPcp, porthole(found({ protocol: "pcp" })), "ANNOUNCE, then MAP"],
+        [portControlSubjects.findAuto, porthole(found({ protocol: "auto" })), "PCP, NAT-PMP and the SSDP search at once; PCP answers first"],
+      ],
+    },
+    {
+      metric: "natpmp-map",
+      rows: [
+        [
+          portControlSubjects.floorNatPmp,
+          bare(
+            async (p) => {
+              await exchangeDatagram(gateway, encodeNatPmpRequest({ kind: "external-address" }));
+              await exchangeDatagram(gateway, natPmpMap(p, lifetimeSeconds));
+            },
+            (p) => exchangeDatagram(gateway, natPmpMap(p, 0)),
+          ),
+          "the address request, then MAP, each on a fresh UDP socket",
+        ],
+        [portControlSubjects.natPmpMapper, porthole((p) => new NatPmpPortMapper(gateway).map(request(p))), "MAP, with the address request beside it"],
+        [portControlSubjects.findNatPmp, porthole(found({ protocol: "natpmp" })), "address request, then MAP alone: the search's answer gives the address"],
+        [
+          portControlSubjects.natPortMapperPmp,
+          bare((p) => peer.map(p, lanAddress, { protocol: "udp" }), (p) => peer.unmap(p)),
+          "its NAT-PMP client: MAP, then the external address (our LAN address is private)",
+        ],
+      ],
+    },
+  ];
+  for (const { metric, rows } of tables) {
+    const samples = await inTurns(repetitions.datagram, rows.map(([, task]) => task));
+    rows.forEach(([subject, , note], index) => recorder.record(metric, subject, samples[index]!, note));
+  }
   await peer.stop();
 }

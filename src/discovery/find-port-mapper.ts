@@ -1,6 +1,6 @@
 import type { GatewayProtocol } from "../errors/errors.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
-import { withDeadline } from "../util/deadline.js";
+import { withCallScope } from "../util/call-scope.js";
 import { checkFindOptions, noMapperError, protocolPreference, startAttempts, type Attempt, type FindPortMapperOptions } from "./port-mapper-attempts.js";
 
 /**
@@ -15,15 +15,10 @@ import { checkFindOptions, noMapperError, protocolPreference, startAttempts, typ
  */
 export async function findPortMapper(options: FindPortMapperOptions = {}): Promise<PortMapper> {
   const checked = checkFindOptions(options);
-  return withDeadline("finding a port mapper", checked.timeoutMs, options.signal, async (signal) => {
-    const stop = new AbortController();
-    try {
-      const attempts = startAttempts(options, checked, AbortSignal.any([signal, stop.signal]));
-      return await firstByPreference(attempts, checked.preferenceGraceMs, signal);
-    } finally {
-      stop.abort();
-    }
-  });
+  // The attempts still running when one wins stop with the call's scope.
+  return withCallScope("finding a port mapper", checked.timeoutMs, options.signal, (signal) =>
+    firstByPreference(startAttempts(options, checked, signal), checked.preferenceGraceMs, signal),
+  );
 }
 
 type Settled = { state: "pending" } | { state: "usable"; mapper: PortMapper } | { state: "failed"; error: unknown };
@@ -36,7 +31,8 @@ function firstByPreference(attempts: readonly Attempt[], graceMs: number, signal
   const ordered = [...attempts].sort((a, b) => protocolPreference.indexOf(a.protocol) - protocolPreference.indexOf(b.protocol));
   const states = new Map<GatewayProtocol, Settled>(ordered.map((attempt) => [attempt.protocol, { state: "pending" }]));
   return new Promise<PortMapper>((resolve, reject) => {
-    let graceOver = false;
+    // A lone attempt has no one to wait for: no grace timer to set and clear.
+    let graceOver = ordered.length < 2;
     const decide = (): void => {
       for (const { protocol } of ordered) {
         const settled = states.get(protocol)!;
@@ -47,10 +43,12 @@ function firstByPreference(attempts: readonly Attempt[], graceMs: number, signal
         finish(() => reject(noMapperError(ordered.map(({ protocol }) => ({ protocol, error: (states.get(protocol) as { error: unknown }).error })))));
       }
     };
-    const grace = setTimeout(() => {
-      graceOver = true;
-      decide();
-    }, graceMs);
+    const grace = graceOver
+      ? undefined
+      : setTimeout(() => {
+          graceOver = true;
+          decide();
+        }, graceMs);
     const onAbort = (): void => finish(() => reject(signal.reason));
     signal.addEventListener("abort", onAbort, { once: true });
     const finish = (settle: () => void): void => {

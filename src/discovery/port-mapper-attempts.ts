@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NoGatewayError, PortholeError, type GatewayProtocol } from "../errors/errors.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { defaultGatewayIPv4, defaultGatewayIPv6 } from "../net/default-gateway.js";
-import { systemHostNetwork, type HostNetwork } from "../net/host-network.js";
+import { readOnce, systemHostNetwork, type HostNetwork } from "../net/host-network.js";
 import { NatPmpPortMapper, type NatPmpPortMapperOptions } from "../natpmp/natpmp-port-mapper.js";
 import { PcpPortMapper, type PcpPortMapperOptions } from "../pcp/pcp-port-mapper.js";
 import { checkChoice, checkOptionsObject, checkString, checkTimeoutMs } from "../util/check-arguments.js";
@@ -43,7 +43,10 @@ export interface FindPortMapperOptions extends CallOptions {
    * (RFC 6887 §9), so this only matters where a firewall drops one of them. @default 50
    */
   preferenceGraceMs?: number | undefined;
-  /** Where the default gateway is read. @default the system's */
+  /**
+   * What is read of this host (its interfaces, its routes, among them the default gateway), by
+   * every protocol; `upnp.hostNetwork` overrides it for the SSDP search. @default the system's
+   */
   hostNetwork?: HostNetwork | undefined;
 }
 
@@ -111,9 +114,8 @@ async function findPinholeMapper(options: FindPortMapperOptions, signal: AbortSi
 }
 
 /** A gateway address NAT-PMP and PCP can be asked at, or a reason why there is none. */
-function portControlAddress(options: FindPortMapperOptions, family: 4 | 6): string {
+function portControlAddress(options: FindPortMapperOptions, family: 4 | 6, host: HostNetwork): string {
   if (options.gatewayAddress !== undefined) return options.gatewayAddress;
-  const host = options.hostNetwork ?? systemHostNetwork;
   const address = family === 6 ? defaultGatewayIPv6(host) : defaultGatewayIPv4(host, options.upnp?.multicastInterface || undefined);
   if (address === undefined) throw new NoGatewayError(`this host has no IPv${family} default gateway to ask`, { nothingAnswered: true });
   return address;
@@ -124,7 +126,11 @@ function portControlAddress(options: FindPortMapperOptions, family: 4 | 6): stri
  * leave beside the SSDP search), each under `signal`. A NAT-PMP or PCP attempt succeeds with the
  * gateway's answer to a cheap request (the external address; an ANNOUNCE), not a mapping.
  */
-export function startAttempts(options: FindPortMapperOptions, checked: CheckedFindOptions, signal: AbortSignal): Attempt[] {
+export function startAttempts(given: FindPortMapperOptions, checked: CheckedFindOptions, signal: AbortSignal): Attempt[] {
+  // The host as this search found it, each table read once for every protocol. (A pinhole mapper
+  // found here reads the host afresh at each mapping: it gets the host, not this snapshot.)
+  const host = readOnce(given.hostNetwork ?? systemHostNetwork);
+  const options = { ...given, upnp: { hostNetwork: host, ...given.upnp } };
   const wanted = (protocol: GatewayProtocol): boolean => checked.protocol === "auto" || checked.protocol === protocol;
   const attempts: Attempt[] = [];
   const begin = (protocol: GatewayProtocol, run: () => Promise<PortMapper>): void => {
@@ -133,9 +139,8 @@ export function startAttempts(options: FindPortMapperOptions, checked: CheckedFi
     outcome.catch(() => {});
     attempts.push({ protocol, outcome });
   };
-  // Read once for both protocols; a missing default gateway fails each attempt on its own.
-  let address: string | undefined;
-  const gatewayAddress = (): string => (address ??= portControlAddress(options, checked.family));
+  // A missing default gateway fails each attempt on its own.
+  const gatewayAddress = (): string => portControlAddress(options, checked.family, host);
   if (wanted("pcp")) {
     begin("pcp", async () => {
       const mapper = new PcpPortMapper(gatewayAddress(), options.pcp);

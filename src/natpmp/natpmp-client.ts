@@ -16,6 +16,12 @@ export const DEFAULT_NATPMP_TIMEOUT_MS = 10_000;
 /** RFC 6886 §3.1: the first resend after 250 ms, each wait twice the one before, 9 sends at most. */
 const rfcInitialRetransmitMs = 250;
 const rfcMaxSends = 9;
+/**
+ * How long an external address the gateway gave stays fit to report beside a new mapping without
+ * asking again, within one epoch: a gateway whose address changes starts a new epoch (RFC 6886
+ * §3.6), and the bound covers one that does not.
+ */
+const externalAddressReuseMs = 60_000;
 
 export type NatPmpClientOptions = GatewayClientOptions;
 
@@ -63,6 +69,9 @@ export class NatPmpClient {
   readonly epoch: EpochWatch;
   readonly #localAddress: string | undefined;
   readonly #initialRetransmitMs: number;
+  readonly #now: () => number;
+  /** The external address last given, with the epoch's losses and the time then. */
+  #lastAddress: { address: string; losses: number; at: number } | undefined;
 
   constructor(gatewayAddress: string, options: NatPmpClientOptions = {}) {
     if (typeof gatewayAddress !== "string" || !isIPv4(gatewayAddress)) {
@@ -73,14 +82,26 @@ export class NatPmpClient {
     this.gatewayPort = checked.gatewayPort;
     this.#localAddress = checked.localAddress;
     this.#initialRetransmitMs = checked.initialRetransmitMs;
+    this.#now = checked.now;
     this.epoch = new EpochWatch(natPmpEpochLost, checked.now);
   }
 
   /** The gateway's external IPv4 address (RFC 6886 §3.2); rejects with `NatPmpError` when refused. */
   async getExternalAddress(options: CallOptions = {}): Promise<NatPmpExternalAddressReply> {
-    return this.#ask({ kind: "external-address" }, "external address request", options, (response) =>
+    const reply = await this.#ask({ kind: "external-address" }, "external address request", options, (response) =>
       response.kind === "external-address" ? { externalAddress: response.externalAddress } : undefined,
     );
+    this.#lastAddress = { address: reply.externalAddress, losses: this.epoch.losses, at: this.#now() };
+    return reply;
+  }
+
+  /**
+   * The external address the gateway gave last, if it did so in its current epoch and less than a
+   * minute ago; undefined otherwise. A mapper reports it beside a new mapping instead of asking again.
+   */
+  recentExternalAddress(): string | undefined {
+    const last = this.#lastAddress;
+    return last !== undefined && last.losses === this.epoch.losses && this.#now() - last.at < externalAddressReuseMs ? last.address : undefined;
   }
 
   /**

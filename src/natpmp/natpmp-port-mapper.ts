@@ -3,7 +3,7 @@ import type { AnnouncementListening } from "../port-control/gateway-announcement
 import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import type { CallOptions } from "../util/deadline.js";
-import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions } from "./natpmp-client.js";
+import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions, type NatPmpMapReply } from "./natpmp-client.js";
 
 export interface NatPmpPortMapperOptions extends NatPmpClientOptions, AnnouncementListening {}
 
@@ -20,16 +20,29 @@ export class NatPmpPortMapper extends LeasedPortMapper {
     this.client = client;
   }
 
-  /** The mapping reply does not carry the external address, so it is asked at the same moment. */
+  /**
+   * The mapping reply does not carry the external address (RFC 6886 §3.3), so it is asked at the
+   * same moment, unless the gateway gave it a moment ago in this epoch (the protocol search's
+   * question, a renewal's): then only a MAP reply that starts a new epoch makes it asked again.
+   */
   protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
-    const [granted, externalAddress] = await Promise.all([
-      this.client.map({ protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) }, options),
-      this.client.getExternalAddress(options).then(
-        (reply) => this.learnt(reply.externalAddress),
-        () => undefined,
-      ),
-    ]);
-    return { externalAddress, externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
+    const map = { protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) };
+    const recent = this.client.recentExternalAddress();
+    if (recent === undefined) {
+      const [granted, externalAddress] = await Promise.all([this.client.map(map, options), this.#usableExternalAddress(options)]);
+      return leaseOf(granted, externalAddress);
+    }
+    const granted = await this.client.map(map, options);
+    // A reply that starts a new epoch may come with a new address (RFC 6886 §3.6): asked again.
+    return leaseOf(granted, this.client.recentExternalAddress() === recent ? this.learnt(recent) : await this.#usableExternalAddress(options));
+  }
+
+  /** The external address if the gateway gives a usable one; its failure does not fail a mapping. */
+  #usableExternalAddress(options: CallOptions): Promise<string | undefined> {
+    return this.client.getExternalAddress(options).then(
+      (reply) => this.learnt(reply.externalAddress),
+      () => undefined,
+    );
   }
 
   /** RFC 6886 §3.4: lifetime 0 and suggested port 0 delete the mapping of that internal port. */
@@ -47,4 +60,8 @@ export class NatPmpPortMapper extends LeasedPortMapper {
     if (usable === undefined) throw new NoExternalAddressError(reply.externalAddress);
     return usable;
   }
+}
+
+function leaseOf(granted: NatPmpMapReply, externalAddress: string | undefined): GrantedLease {
+  return { externalAddress, externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
 }

@@ -11,7 +11,12 @@ const ipv4MappedPrefix = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] as const;
 /** The 16 bytes of `address` (IPv4 or IPv6 text; an IPv6 zone such as `%eth0` is dropped). */
 export function addressToBytes(address: string): Uint8Array {
   const bare = address.split("%")[0]!;
-  if (isIPv4(bare)) return Uint8Array.from([...ipv4MappedPrefix, ...bare.split(".").map(Number)]);
+  if (isIPv4(bare)) {
+    const bytes = new Uint8Array(16);
+    bytes.set(ipv4MappedPrefix);
+    bytes.set(bare.split(".").map(Number), 12);
+    return bytes;
+  }
   if (!isIPv6(bare)) throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(address)}`);
   const groups = ipv6Groups(bare.toLowerCase());
   const bytes = new Uint8Array(16);
@@ -40,7 +45,8 @@ function hexPair([a, b, c, d]: number[]): string {
 
 /** True when the 16 bytes are an IPv4-mapped address. */
 export function isIPv4Mapped(bytes: Uint8Array): boolean {
-  return ipv4MappedPrefix.every((value, i) => bytes[i] === value);
+  for (let i = 0; i < ipv4MappedPrefix.length; i++) if (bytes[i] !== ipv4MappedPrefix[i]) return false;
+  return true;
 }
 
 /**
@@ -49,7 +55,7 @@ export function isIPv4Mapped(bytes: Uint8Array): boolean {
  */
 export function addressFromBytes(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new InvalidArgumentError(`an address has 16 bytes, not ${bytes.length}`);
-  if (isIPv4Mapped(bytes)) return Array.from(bytes.subarray(12)).join(".");
+  if (isIPv4Mapped(bytes)) return `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
   const groups = Array.from({ length: 8 }, (_, i) => (bytes[i * 2]! << 8) | bytes[i * 2 + 1]!);
   let bestStart = -1;
   let bestLength = 1;

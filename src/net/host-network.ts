@@ -38,6 +38,23 @@ export const systemHostNetwork: HostNetwork = {
   ipv6RouteTable: () => readOrUndefined("/proc/net/ipv6_route"),
 };
 
+/**
+ * `host`, each table read at most once: one look at the host for a search whose parts ask the same
+ * question (a protocol search reads the default route for NAT-PMP and PCP and for SSDP's unicast).
+ */
+export function readOnce(host: HostNetwork): HostNetwork {
+  const once = <T>(read: () => T): (() => T) => {
+    let result: { value: T } | undefined;
+    return () => (result ??= { value: read() }).value;
+  };
+  return {
+    interfaces: once(() => host.interfaces()),
+    ipv4RouteTable: once(() => host.ipv4RouteTable()),
+    ipv6AddressTable: once(() => host.ipv6AddressTable()),
+    ipv6RouteTable: once(() => host.ipv6RouteTable()),
+  };
+}
+
 /** One address prefix of a local interface. */
 export interface LocalNetwork {
   interfaceName: string;

@@ -1,7 +1,6 @@
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
-import { InvalidResponseError, NoGatewayError, PortholeError, SocketError } from "../errors/errors.js";
-import { withDeadline } from "../util/deadline.js";
+import { InvalidResponseError, NoGatewayError, PortholeError, SocketError, TimeoutError } from "../errors/errors.js";
 import { addressToBytes } from "./address-bytes.js";
 
 /** Our end of an exchange, as the kernel bound it. */
@@ -52,43 +51,49 @@ function sameAddress(a: string, b: string): boolean {
  * malformed replies came. The socket and every timer are gone however it ends.
  */
 export function exchangeUdp<T>(exchange: UdpExchange<T>): Promise<T> {
-  return withDeadline(exchange.what, exchange.timeoutMs, exchange.signal, (signal) => runExchange(exchange, signal));
-}
-
-function runExchange<T>(exchange: UdpExchange<T>, signal: AbortSignal): Promise<T> {
+  const { signal } = exchange;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const socket = dgram.createSocket(isIPv6(exchange.host.split("%")[0]!) ? "udp6" : "udp4");
   const delays = exchange.retransmitDelaysMs[Symbol.iterator]();
+  const budgetEnds = Number.isFinite(exchange.timeoutMs) && exchange.timeoutMs >= 0 ? performance.now() + exchange.timeoutMs : Infinity;
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
   let lastMalformed: InvalidResponseError | undefined;
   let local: LocalEndpoint | undefined;
   let request: Uint8Array | undefined;
 
+  // One timer, for the next resend or the end of the budget, whichever comes first, and a listener
+  // on the caller's signal, without a deadline's controller: this is every NAT-PMP and PCP
+  // request's path, run cold between round trips, where each timer and abort shows (docs/benchmarks.md).
   return new Promise<T>((resolve, reject) => {
     const finish = (error: unknown, value?: T): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       socket.close();
       if (error === undefined) resolve(value as T);
       else reject(error);
     };
-    const onAbort = (): void => {
-      const reason: unknown = signal.reason;
+    const fail = (reason: unknown): void => {
       const timedOut = reason instanceof PortholeError && reason.code === "PORTHOLE_TIMEOUT";
       finish(timedOut && lastMalformed !== undefined ? new InvalidResponseError(`${exchange.what}: no valid reply, the last one was malformed: ${lastMalformed.message}`, lastMalformed) : reason);
     };
+    const onAbort = (): void => fail(signal!.reason);
     const send = (): void => {
       if (settled) return;
+      const left = budgetEnds - performance.now();
+      if (left <= 0) return fail(new TimeoutError(exchange.what, exchange.timeoutMs));
       socket.send(request!, (error) => {
         if (error !== null && error !== undefined) finish(new SocketError(`${exchange.what}: cannot send: ${error.message}`, error));
       });
       const next = delays.next();
-      if (!next.done) timer = setTimeout(send, next.value);
+      const resendIn = next.done ? Infinity : next.value;
+      if (resendIn < left) timer = setTimeout(send, resendIn);
+      else if (left !== Infinity) timer = setTimeout(() => fail(new TimeoutError(exchange.what, exchange.timeoutMs)), left);
     };
 
-    signal.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
     socket.on("error", (error: NodeJS.ErrnoException) => {
       finish(
         error.code === "ECONNREFUSED"

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomFillSync } from "node:crypto";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { PCP_NONCE_BYTES } from "./pcp-messages.js";
@@ -14,9 +14,18 @@ export interface PcpMappingIdentity {
 /** Gives the 12-byte nonce of a mapping: the same one every time for a mapping that should be renewable or deletable. */
 export type PcpNonceSource = (identity: PcpMappingIdentity) => Uint8Array;
 
+/** Random bytes drawn ahead for the next nonces: one call into the system's generator per 32 nonces, as node:crypto's randomUUID keeps its own. */
+const pool = { bytes: new Uint8Array(0), used: 0 };
+const poolNonces = 32;
+
 /** A fresh random nonce, as RFC 6887 §11.1 asks: unguessable by anyone else on the path. */
 export function randomNonce(): Uint8Array {
-  return Uint8Array.from(randomBytes(PCP_NONCE_BYTES));
+  if (pool.used + PCP_NONCE_BYTES > pool.bytes.length) {
+    pool.bytes = randomFillSync(new Uint8Array(PCP_NONCE_BYTES * poolNonces));
+    pool.used = 0;
+  }
+  pool.used += PCP_NONCE_BYTES;
+  return pool.bytes.slice(pool.used - PCP_NONCE_BYTES, pool.used);
 }
 
 /**

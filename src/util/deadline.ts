@@ -11,11 +11,13 @@ export interface CallOptions {
 /**
  * A time budget joined with the caller's signal. `signal` aborts with a `TimeoutError` when the
  * budget runs out, or with the caller's own reason when the caller aborts; `dispose()` must be
- * called when the step ends so that no timer outlives it.
+ * called when the step ends so that no timer outlives it. `end(reason)` disposes and aborts
+ * `signal` too, which stops whatever work the step started and no longer waits for.
  */
 export interface Deadline {
   readonly signal: AbortSignal;
   dispose(): void;
+  end(reason: unknown): void;
 }
 
 export function startDeadline(
@@ -23,39 +25,47 @@ export function startDeadline(
   timeoutMs: number,
   callerSignal?: AbortSignal,
 ): Deadline {
+  // One controller for the budget, the caller and the end: AbortSignal.any() and an abort
+  // without a reason (a DOMException) each cost more than a PCP request's own work (docs/benchmarks.md).
   const controller = new AbortController();
   const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) {
     controller.abort(callerSignal.reason);
-    return { signal: controller.signal, dispose: () => {} };
+    return { signal: controller.signal, dispose: () => {}, end: () => {} };
   }
   callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
   const timer =
     Number.isFinite(timeoutMs) && timeoutMs >= 0
       ? setTimeout(() => controller.abort(new TimeoutError(what, timeoutMs)), timeoutMs)
       : undefined;
+  const dispose = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", onCallerAbort);
+  };
   return {
     signal: controller.signal,
-    dispose() {
-      if (timer !== undefined) clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
+    dispose,
+    end(reason) {
+      dispose();
+      controller.abort(reason);
     },
   };
 }
 
-/** Runs `task` under a deadline and always disposes it. */
+/** Runs `task` under a deadline and always disposes it (`settle`: how, by default `dispose()`). */
 export async function withDeadline<T>(
   what: string,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
   task: (signal: AbortSignal) => Promise<T>,
+  settle: (deadline: Deadline) => void = (deadline) => deadline.dispose(),
 ): Promise<T> {
   const deadline = startDeadline(what, timeoutMs, callerSignal);
   try {
     deadline.signal.throwIfAborted();
     return await task(deadline.signal);
   } finally {
-    deadline.dispose();
+    settle(deadline);
   }
 }
 

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { findPortMapper } from "../../src/discovery/find-port-mapper.js";
 import { probePortMappers } from "../../src/discovery/probe-port-mappers.js";
 import { InvalidArgumentError, NoGatewayError, TimeoutError } from "../../src/errors/errors.js";
+import { systemHostNetwork, type HostNetwork } from "../../src/net/host-network.js";
 import { decodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import { startFakePmpGateway } from "./support/fake-pmp-gateway.js";
@@ -68,6 +69,25 @@ test("an explicit protocol asks only that one: nothing is sent to port 5351 for 
   const searches = vg.ssdpSearches;
   assert.equal((await findPortMapper({ ...portControl(pmp.port), protocol: "natpmp", upnp: searchOnly(vg) })).method, "natpmp");
   assert.equal(vg.ssdpSearches, searches);
+});
+
+test("the host is read once for every protocol: one route table and one interface list for NAT-PMP, PCP and the SSDP search", async (t) => {
+  const pmp = await startFakePmpGateway(t);
+  const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
+  const reads = { interfaces: 0, routes: 0 };
+  const hostNetwork: HostNetwork = {
+    interfaces: () => (reads.interfaces++, systemHostNetwork.interfaces()),
+    // The default route leads to 127.0.0.1 (0100007F, little-endian) on lo.
+    ipv4RouteTable: () => (reads.routes++, "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\nlo\t00000000\t0100007F\t0003\t0\t0\t0\t00000000\n"),
+    ipv6AddressTable: () => undefined,
+    ipv6RouteTable: () => undefined,
+  };
+  const { gatewayAddress: _, ...datagramClients } = portControl(pmp.port);
+  // An address for the interface: NAT-PMP and PCP look up its name, the SSDP search its networks.
+  const mapper = await findPortMapper({ ...datagramClients, hostNetwork, upnp: { ...searchOnly(vg), multicastInterface: "127.0.0.1" } });
+  assert.equal(mapper.method, "pcp");
+  assert.equal(mapper.gatewayAddress, "127.0.0.1");
+  assert.deepEqual(reads, { interfaces: 1, routes: 1 });
 });
 
 test("the whole search runs within timeoutMs; bad options are refused before any traffic", async (t) => {

@@ -37,6 +37,32 @@ test("map: a Mapping with what was granted, the external address asked beside it
   assert.deepEqual(gateway.table, [{ protocol: "UDP", internalPort: 7777, externalPort: 7777, lifetimeSeconds: 600 }]);
 });
 
+test("an address the gateway gave in this epoch less than a minute ago stands beside a new mapping: MAP alone; a new epoch or a minute makes it asked again", async (t) => {
+  const { gateway, mapper, clock } = await setUp(t);
+  await mapper.client.getExternalAddress();
+  const kinds = () => sentRequests(gateway).map((request) => (request.kind === "map" ? `map ${request.internalPort}` : request.kind));
+  const first = await mapper.map({ protocol: "UDP", internalPort: 7001 });
+  assert.equal(first.externalAddress, "203.0.113.7");
+  assert.deepEqual(kinds(), ["external-address", "map 7001"]);
+
+  // A reboot with a new address: the MAP reply's epoch went back, so the address is asked after it.
+  gateway.externalAddress = "198.51.100.9";
+  gateway.epochSeconds = 0;
+  const second = await mapper.map({ protocol: "UDP", internalPort: 7002 });
+  assert.equal(second.externalAddress, "198.51.100.9");
+  assert.deepEqual(kinds().slice(2), ["map 7002", "external-address"]);
+
+  // Just under a minute later (the epoch moving on with the clock), still MAP alone...
+  clock.now += 59_999;
+  gateway.epochSeconds += 60;
+  await mapper.map({ protocol: "UDP", internalPort: 7003 });
+  assert.deepEqual(kinds().slice(4), ["map 7003"]);
+  // ...and a minute after the address was given, both at once again.
+  clock.now += 1;
+  await mapper.map({ protocol: "UDP", internalPort: 7004 });
+  assert.deepEqual(kinds().slice(5).sort(), ["external-address", "map 7004"]);
+});
+
 test("the suggested external port is never 0 (tailscale#13785): the internal port, or the one asked", async (t) => {
   const { gateway, mapper } = await setUp(t);
   await mapper.map({ protocol: "TCP", internalPort: 8080 });

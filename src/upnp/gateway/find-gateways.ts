@@ -1,6 +1,7 @@
 import { NoGatewayError, TimeoutError } from "../../errors/errors.js";
 import { AsyncQueue } from "../../util/async-queue.js";
 import { checkOptionsObject, checkTimeoutMs, checkWholeNumber, maxTimeoutMs } from "../../util/check-arguments.js";
+import { callEnded } from "../../util/call-scope.js";
 import { startDeadline } from "../../util/deadline.js";
 import { ssdpSearchDefaults, type SsdpReply, type SsdpSearchOptions } from "../ssdp/ssdp-search-options.js";
 import { parseBootId } from "../ssdp/ssdp-message.js";
@@ -67,9 +68,9 @@ function planDiscovery(options: FindGatewaysOptions): DiscoveryPlan {
  */
 export async function* discoverDevices(options: FindGatewaysOptions = {}): AsyncGenerator<DiscoveredDevice> {
   const plan = planDiscovery(options);
+  // Its signal also stops the search and the probes still running once the caller stops reading.
   const deadline = startDeadline("discovering gateways", plan.budgetMs, options.signal);
-  const inner = new AbortController();
-  const signal = AbortSignal.any([deadline.signal, inner.signal]);
+  const { signal } = deadline;
   const found = new AsyncQueue<DiscoveredDevice>();
   let pending = 0;
   let searching = true;
@@ -104,8 +105,7 @@ export async function* discoverDevices(options: FindGatewaysOptions = {}): Async
   try {
     yield* found;
   } finally {
-    inner.abort();
-    deadline.dispose();
+    deadline.end(callEnded);
   }
 }
 
@@ -141,13 +141,13 @@ function describeFailures(devices: DiscoveredDevice[]): string {
  */
 export async function findGateway(options: FindGatewayOptions = {}): Promise<WanConnection> {
   const graceMs = checkTimeoutMs("graceMs", options.graceMs) ?? 150;
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // The caller's signal, and our own stop when the grace after a usable gateway is over.
+  const scope = startDeadline("finding a gateway", Infinity, options.signal);
   const others: DiscoveredDevice[] = [];
   let best: WanConnection | undefined;
   let grace: NodeJS.Timeout | undefined;
   try {
-    for await (const device of discoverDevices({ ...options, signal })) {
+    for await (const device of discoverDevices({ ...options, signal: scope.signal })) {
       const gateway = device.probe.gateway;
       if (!gateway) {
         others.push(device);
@@ -155,14 +155,15 @@ export async function findGateway(options: FindGatewayOptions = {}): Promise<Wan
       }
       if (!best || gateway.status!.rank < best.status!.rank) best = gateway;
       if (best.status!.rank === 1) break;
-      grace ??= setTimeout(() => stop.abort(stopSearching), graceMs);
+      grace ??= setTimeout(() => scope.end(stopSearching), graceMs);
     }
   } catch (error) {
-    const stoppedByUs = stop.signal.aborted && stop.signal.reason === stopSearching;
+    const stoppedByUs = scope.signal.aborted && scope.signal.reason === stopSearching;
     const outOfTime = error instanceof TimeoutError && !options.signal?.aborted && best !== undefined;
     if (!stoppedByUs && !outOfTime) throw error;
   } finally {
     clearTimeout(grace);
+    scope.dispose();
   }
   if (best) return best;
   if (others.length === 0) {

@@ -1,6 +1,7 @@
 import { EmptyDescriptionError, InvalidResponseError, NoGatewayError, PortholeError, TimeoutError } from "../../errors/errors.js";
 import { checkCallOptions, checkRequiredString, checkTimeoutMs } from "../../util/check-arguments.js";
-import { withDeadline, type CallOptions } from "../../util/deadline.js";
+import { callEnded } from "../../util/call-scope.js";
+import { startDeadline, withDeadline, type CallOptions } from "../../util/deadline.js";
 import type { XmlLimits } from "../../xml/parse-xml.js";
 import { servicesOnDescriptionHost, type RefusedService } from "../description/control-url-policy.js";
 import type { DeviceDescription } from "../description/device-description.js";
@@ -139,24 +140,32 @@ async function probeWithin(descriptionUrl: string, options: ProbeOptions, signal
  * probe's budget; when that runs out the best answered so far stands.
  */
 async function bestConnection(connections: WanConnection[], signal: AbortSignal, options: ProbeOptions): Promise<{ best?: WanConnection; error?: PortholeError }> {
-  const enough = new AbortController();
-  const askSignal = AbortSignal.any([signal, enough.signal]);
+  // The probe's signal, and our own stop once a service can not be beaten.
+  const asking = startDeadline("asking the WAN connection services", Infinity, signal);
+  let enough = false;
   let best: { connection: WanConnection; order: number } | undefined;
   let error: PortholeError | undefined;
-  await Promise.all(
-    connections.map(async (connection, order) => {
-      try {
-        const { rank } = await connection.refreshStatus({ signal: askSignal, timeoutMs: options.controlTimeoutMs });
-        const bestRank = best?.connection.status!.rank;
-        if (bestRank === undefined || rank < bestRank || (rank === bestRank && order < best!.order)) best = { connection, order };
-        if (rank === 1) enough.abort();
-      } catch (failure) {
-        if (enough.signal.aborted) return;
-        if (!(failure instanceof PortholeError) || options.signal?.aborted) throw failure;
-        error ??= failure;
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      connections.map(async (connection, order) => {
+        try {
+          const { rank } = await connection.refreshStatus({ signal: asking.signal, timeoutMs: options.controlTimeoutMs });
+          const bestRank = best?.connection.status!.rank;
+          if (bestRank === undefined || rank < bestRank || (rank === bestRank && order < best!.order)) best = { connection, order };
+          if (rank === 1 && !enough) {
+            enough = true;
+            asking.end(callEnded);
+          }
+        } catch (failure) {
+          if (enough) return;
+          if (!(failure instanceof PortholeError) || options.signal?.aborted) throw failure;
+          error ??= failure;
+        }
+      }),
+    );
+  } finally {
+    asking.dispose();
+  }
   return best === undefined ? { error: error ?? new TimeoutError("probing the WAN connection services", options.timeoutMs ?? defaultProbeTimeoutMs) } : { best: best.connection };
 }
 
