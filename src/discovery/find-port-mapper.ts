@@ -1,6 +1,7 @@
 import type { GatewayProtocol } from "../errors/errors.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { withCallScope } from "../util/call-scope.js";
+import { withDeadline } from "../util/deadline.js";
 import { checkFindOptions, noMapperError, protocolPreference, startAttempts, type Attempt, type FindPortMapperOptions } from "./port-mapper-attempts.js";
 
 /**
@@ -15,10 +16,23 @@ import { checkFindOptions, noMapperError, protocolPreference, startAttempts, typ
  */
 export async function findPortMapper(options: FindPortMapperOptions = {}): Promise<PortMapper> {
   const checked = checkFindOptions(options);
-  // The attempts still running when one wins stop with the call's scope.
-  return withCallScope("finding a port mapper", checked.timeoutMs, options.signal, (signal) =>
-    firstByPreference(startAttempts(options, checked, signal), checked.preferenceGraceMs, signal),
-  );
+  // The attempts still running when one wins stop with the call's scope; a lone attempt has
+  // ended when the call does, and needs only the budget.
+  const within = checked.protocol === "auto" ? withCallScope : withDeadline;
+  return within("finding a port mapper", checked.timeoutMs, options.signal, (signal) => {
+    const attempts = startAttempts(options, checked, signal);
+    return attempts.length === 1 ? alone(attempts[0]!, signal) : firstByPreference(attempts, checked.preferenceGraceMs, signal);
+  });
+}
+
+/** The one protocol asked: its mapper, or why not (the caller's abort and the budget as they are). */
+async function alone({ protocol, outcome }: Attempt, signal: AbortSignal): Promise<PortMapper> {
+  try {
+    return await outcome;
+  } catch (error) {
+    signal.throwIfAborted();
+    throw noMapperError([{ protocol, error }]);
+  }
 }
 
 type Settled = { state: "pending" } | { state: "usable"; mapper: PortMapper } | { state: "failed"; error: unknown };
@@ -31,8 +45,7 @@ function firstByPreference(attempts: readonly Attempt[], graceMs: number, signal
   const ordered = [...attempts].sort((a, b) => protocolPreference.indexOf(a.protocol) - protocolPreference.indexOf(b.protocol));
   const states = new Map<GatewayProtocol, Settled>(ordered.map((attempt) => [attempt.protocol, { state: "pending" }]));
   return new Promise<PortMapper>((resolve, reject) => {
-    // A lone attempt has no one to wait for: no grace timer to set and clear.
-    let graceOver = ordered.length < 2;
+    let graceOver = false;
     const decide = (): void => {
       for (const { protocol } of ordered) {
         const settled = states.get(protocol)!;
@@ -43,12 +56,10 @@ function firstByPreference(attempts: readonly Attempt[], graceMs: number, signal
         finish(() => reject(noMapperError(ordered.map(({ protocol }) => ({ protocol, error: (states.get(protocol) as { error: unknown }).error })))));
       }
     };
-    const grace = graceOver
-      ? undefined
-      : setTimeout(() => {
-          graceOver = true;
-          decide();
-        }, graceMs);
+    const grace = setTimeout(() => {
+      graceOver = true;
+      decide();
+    }, graceMs);
     const onAbort = (): void => finish(() => reject(signal.reason));
     signal.addEventListener("abort", onAbort, { once: true });
     const finish = (settle: () => void): void => {

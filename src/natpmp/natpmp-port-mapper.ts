@@ -2,6 +2,8 @@ import { NoExternalAddressError } from "../errors/errors.js";
 import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
 import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
+import { withCallScope } from "../util/call-scope.js";
+import { maxTimeoutMs } from "../util/check-arguments.js";
 import type { CallOptions } from "../util/deadline.js";
 import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions, type NatPmpMapReply } from "./natpmp-client.js";
 
@@ -29,7 +31,10 @@ export class NatPmpPortMapper extends LeasedPortMapper {
     const map = { protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) };
     const recent = this.client.recentExternalAddress();
     if (recent === undefined) {
-      const [granted, externalAddress] = await Promise.all([this.client.map(map, options), this.#usableExternalAddress(options)]);
+      // A refused MAP ends the call at once: the address request, no longer waited for, stops with the scope.
+      const [granted, externalAddress] = await withCallScope("NAT-PMP map and address", maxTimeoutMs, options.signal, (signal) =>
+        Promise.all([this.client.map(map, { signal, timeoutMs: options.timeoutMs }), this.#usableExternalAddress({ signal, timeoutMs: options.timeoutMs })]),
+      );
       return leaseOf(granted, externalAddress);
     }
     const granted = await this.client.map(map, options);

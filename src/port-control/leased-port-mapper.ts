@@ -1,9 +1,8 @@
 import { InvalidArgumentError, InvalidResponseError, PortholeError, PortUnavailableError } from "../errors/errors.js";
 import { addressScope } from "../net/address-scope.js";
 import { isUsableAddressScope } from "../net/address-scope.js";
-import { withCallScope } from "../util/call-scope.js";
 import { checkCallOptions, checkPort, checkRequiredObject, checkSignal, checkString, maxTimeoutMs } from "../util/check-arguments.js";
-import type { CallOptions } from "../util/deadline.js";
+import { withDeadline, type CallOptions } from "../util/deadline.js";
 import type { EpochWatch } from "./epoch-watch.js";
 import { listenForAnnouncements, type AnnouncementListening } from "./gateway-announcement.js";
 import { GrantedMapping } from "../mapping/granted-mapping.js";
@@ -95,7 +94,9 @@ export abstract class LeasedPortMapper implements PortMapper {
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
     const checked = checkMapRequest(request, options);
     const what = `${this.#protocolName} map ${checked.protocol} ${checked.internalPort}`;
-    return withCallScope(what, options.timeoutMs ?? this.#defaultTimeoutMs, options.signal, async (signal) => {
+    // Every request below is awaited: nothing is left to stop when the call ends (NAT-PMP's
+    // side request has a scope of its own).
+    return withDeadline(what, options.timeoutMs ?? this.#defaultTimeoutMs, options.signal, async (signal) => {
       const inner = { signal, timeoutMs: maxTimeoutMs };
       const granted = await this.grant(checked, inner);
       if (granted.lifetimeSeconds === 0) throw new InvalidResponseError(`${what}: the gateway granted a lifetime of 0, which deletes the mapping`);

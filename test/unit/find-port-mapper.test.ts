@@ -71,6 +71,16 @@ test("an explicit protocol asks only that one: nothing is sent to port 5351 for 
   assert.equal(vg.ssdpSearches, searches);
 });
 
+test("an explicit protocol that fails: NoGatewayError saying what that protocol answered, as auto's does", async () => {
+  const closed = await unusedUdpPort();
+  await assert.rejects(findPortMapper({ ...portControl(closed), protocol: "pcp" }), (error: unknown) => {
+    assert.ok(error instanceof NoGatewayError, String(error));
+    assert.match(error.message, /^no gateway maps ports here: PCP: .*nothing listens on 127\.0\.0\.1 port \d+ \(ICMP port unreachable\)$/);
+    assert.equal(error.nothingAnswered, true);
+    return true;
+  });
+});
+
 test("the host is read once for every protocol: one route table and one interface list for NAT-PMP, PCP and the SSDP search", async (t) => {
   const pmp = await startFakePmpGateway(t);
   const vg = await virtualGateway(t, { externalAddress: "11.0.0.1" });
