@@ -8,11 +8,13 @@ import { findPortMapper, NatPmpPortMapper, PcpPortMapper, type FindPortMapperOpt
 import { encodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
+import { leastPcpClientMap } from "../least-pcp-client.js";
 import { exchangeDatagram } from "../raw-datagram.js";
 import { inTurns, type TurnTask } from "../timing.js";
 
 export const portControlSubjects = {
   floorPcp: "floor: bare PCP ANNOUNCE, then MAP",
+  leastPcp: "the least a PCP client must do: route, requests, replies",
   floorNatPmp: "floor: bare NAT-PMP address, then MAP",
   pcpMapper: "porthole PcpPortMapper map(), new mapper",
   natPmpMapper: "porthole NatPmpPortMapper map(), new mapper",
@@ -64,6 +66,11 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
             (p) => exchangeDatagram(gateway, pcpMap(p, 0)),
           ),
           "the datagrams findPortMapper(pcp) + map() send: ANNOUNCE, then MAP, each on a fresh UDP socket",
+        ],
+        [
+          portControlSubjects.leastPcp,
+          bare((p) => leastPcpClientMap(rig.lan.ifname, p, lifetimeSeconds, nonce), (p) => exchangeDatagram(gateway, pcpMap(p, 0))),
+          "the floor's datagrams, plus reading the default route, each request built once its socket is bound, a time limit, the reply decoded and checked (bench/least-pcp-client.ts)",
         ],
         [portControlSubjects.pcpMapper, porthole((p) => new PcpPortMapper(gateway).map(request(p))), "one MAP; the reply carries the external address"],
         [portControlSubjects.findPcp, porthole(found({ protocol: "pcp" })), "ANNOUNCE, then MAP"],

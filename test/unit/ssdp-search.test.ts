@@ -11,6 +11,7 @@ import { requireOrSkip } from "./support/require-or-skip.js";
 import { later } from "./support/scripted-router.js";
 import { planSearch } from "../../src/upnp/ssdp/search-plan.js";
 import { bindSsdpSocket, closeSsdpSocket, resolveMulticastInterface } from "../../src/upnp/ssdp/ssdp-socket.js";
+import { systemHostNetwork } from "../../src/net/host-network.js";
 
 const igd1 = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
 const igd2 = "urn:schemas-upnp-org:device:InternetGatewayDevice:2";
@@ -399,6 +400,18 @@ describe("search options", () => {
     assert.equal(resolveMulticastInterface(loopback[0], 4), "127.0.0.1");
     assert.equal(resolveMulticastInterface(loopback[0], 6), `::%${loopback[0]}`);
     assert.equal(resolveMulticastInterface("127.0.0.1", 6), `::%${loopback[0]}`);
+  });
+
+  test("a named interface is looked up in the host the search was given, read once with the rest of the plan", async () => {
+    const interfaces = () => ({ fake0: [{ address: "127.0.0.1", netmask: "255.0.0.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: true, cidr: "127.0.0.1/8" }] }) as const;
+    assert.equal(resolveMulticastInterface("fake0", 4, interfaces), "127.0.0.1");
+    let reads = 0;
+    const host = { ...systemHostNetwork, interfaces: () => (reads++, interfaces()) };
+    const plan = planSearch({ searchTargets: [igd1], unicastToDefaultGateway: false, multicastInterface: "fake0" }, host);
+    const socket = await bindSsdpSocket({ ...plan, family: 4, port: 0 });
+    closeSsdpSocket(socket);
+    assert.equal(reads, 2, "the plan's networks and the socket's interface, from the host given");
+    await assert.rejects(bindSsdpSocket({ ...plan, interfaces: undefined, family: 4, port: 0 }), SocketError);
   });
 });
 

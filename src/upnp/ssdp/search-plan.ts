@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { hostHeader } from "../../http/http-url.js";
 import { defaultGatewayIPv4 } from "../../net/default-gateway.js";
-import { localNetworks, systemHostNetwork, type HostNetwork, type LocalNetwork } from "../../net/host-network.js";
+import { localNetworks, systemHostNetwork, type HostNetwork, type InterfaceTable, type LocalNetwork } from "../../net/host-network.js";
 import { checkOptionsObject, checkRequiredObject, checkSignal, checkTimeoutMs, checkWholeNumber } from "../../util/check-arguments.js";
 import {
   SSDP_IPV4_MULTICAST,
@@ -34,6 +34,8 @@ export interface SearchPlan {
   allowForeignLocations: boolean;
   /** Prefixes of the local interfaces, read once, for the LOCATION check. */
   localNetworks: readonly LocalNetwork[];
+  /** The host's interfaces, where a multicast interface given by name is looked up. */
+  interfaces: () => InterfaceTable;
   /** The port to bind, after mapping the engine's 1 to 1900. */
   bindPort: number;
   ttl: number;
@@ -107,6 +109,7 @@ export function planSearch(options: SsdpSearchOptions, host: HostNetwork = optio
     maxReplies: wholeNumber("maxReplies", options.maxReplies ?? defaults.maxReplies, 1, Number.MAX_SAFE_INTEGER),
     allowForeignLocations: options.allowForeignLocations ?? defaults.allowForeignLocations,
     localNetworks: localNetworks(host),
+    interfaces: () => host.interfaces(),
     bindPort: localPort === 1 ? SSDP_PORT : localPort,
     ttl: wholeNumber("ttl", options.ttl ?? defaults.ttl, 0, 255),
     multicast,

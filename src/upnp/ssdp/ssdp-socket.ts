@@ -2,6 +2,7 @@ import dgram from "node:dgram";
 import { isIPv4 } from "node:net";
 import os from "node:os";
 import { SocketError } from "../../errors/errors.js";
+import type { InterfaceTable } from "../../net/host-network.js";
 
 export interface SsdpSocketOptions {
   family: 4 | 6;
@@ -13,11 +14,13 @@ export interface SsdpSocketOptions {
   ttl: number;
   /** IPv4 address, interface name or (IPv6) interface index; `""` keeps the OS default. */
   multicastInterface: string;
+  /** The host's interfaces, where a named one is looked up. @default os.networkInterfaces */
+  interfaces?: (() => InterfaceTable) | undefined;
   signal?: AbortSignal | undefined;
 }
 
-function interfaceAddresses(): Array<[string, os.NetworkInterfaceInfo]> {
-  return Object.entries(os.networkInterfaces()).flatMap(([name, infos]) =>
+function interfaceAddresses(interfaces: () => InterfaceTable): Array<[string, os.NetworkInterfaceInfo]> {
+  return Object.entries(interfaces()).flatMap(([name, infos]) =>
     (infos ?? []).map((info): [string, os.NetworkInterfaceInfo] => [name, info]),
   );
 }
@@ -29,25 +32,25 @@ function interfaceAddresses(): Array<[string, os.NetworkInterfaceInfo]> {
  * Throws `SocketError` when no interface matches (the engine reports a bad interface as a socket
  * error too).
  */
-export function resolveMulticastInterface(value: string, family: 4 | 6): string | undefined {
+export function resolveMulticastInterface(value: string, family: 4 | 6, interfaces: () => InterfaceTable = os.networkInterfaces): string | undefined {
   const wanted = value.trim();
   if (wanted === "") return undefined;
   if (family === 4) {
     if (isIPv4(wanted)) return wanted;
-    const match = interfaceAddresses().find(([name, info]) => name === wanted && info.family === "IPv4");
+    const match = interfaceAddresses(interfaces).find(([name, info]) => name === wanted && info.family === "IPv4");
     if (match) return match[1].address;
     throw new SocketError(`no network interface named ${JSON.stringify(wanted)} with an IPv4 address`);
   }
   // A numeric zone is an interface index and is taken as is.
   if (/^\d+$/.test(wanted)) return `::%${wanted}`;
   // An unknown zone name is not an error for the OS: it silently picks the default interface.
-  const owner = interfaceAddresses().find(([name, info]) => name === wanted || info.address === wanted);
+  const owner = interfaceAddresses(interfaces).find(([name, info]) => name === wanted || info.address === wanted);
   if (owner) return `::%${owner[0]}`;
   throw new SocketError(`no network interface named or addressed ${JSON.stringify(wanted)}`);
 }
 
 function applyMulticastSettings(socket: dgram.Socket, options: SsdpSocketOptions): void {
-  const multicastInterface = resolveMulticastInterface(options.multicastInterface, options.family);
+  const multicastInterface = resolveMulticastInterface(options.multicastInterface, options.family, options.interfaces);
   try {
     socket.setMulticastTTL(options.ttl);
     if (multicastInterface !== undefined) socket.setMulticastInterface(multicastInterface);
