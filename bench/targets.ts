@@ -132,10 +132,10 @@ function portControlTargets(recorder: Recorder): TargetResult[] {
   const pcp = (subject: string): Row => ["pcp-map", subject];
   const natPmp = (subject: string): Row => ["natpmp-map", subject];
   const median = (row: Row) => recorder.median(...row);
-  const least = median(pcp(portControlSubjects.leastPcp));
-  const pcpFloor = median(pcp(portControlSubjects.floorPcp));
-  const leastNote =
-    least === undefined || pcpFloor === undefined ? "" : `. The least any PCP client must do beyond the datagrams (the default route, requests built with its own address, a time limit, the replies read) takes ${ms(least)}, ${(least / pcpFloor).toFixed(2)}× the floor`;
+  const leastNote = (least: Row, floor: Row): string => {
+    const [leastMs, floorMs] = [median(least), median(floor)];
+    return leastMs === undefined || floorMs === undefined ? "" : `. The least any client must do beyond the datagrams (the default route, the requests, a time limit, the replies read) takes ${ms(leastMs)}, ${(leastMs / floorMs).toFixed(2)}× the floor`;
+  };
   const requestOverhead = (subject: Row, floor: Row, oneRequest: Row, more = "") => () =>
     `${ms((median(subject) ?? 0) - (median(floor) ?? 0))} above the floor's ${ms(median(floor))}, for the same two datagrams, each from a fresh socket as the floor's: ` +
     `the rest is porthole's own work, run cold between round trips (the default route read, the search, the mapper's checks, the budgets and signals, the nonce, the reply checks). ` +
@@ -146,9 +146,9 @@ function portControlTargets(recorder: Recorder): TargetResult[] {
   const auto = median(pcp(portControlSubjects.findAuto));
   return [
     atMostTimesFloor(recorder, "cold map through PCP ≤ 1.2× bare datagrams", findPcp, pcp(portControlSubjects.floorPcp), 1.2,
-      requestOverhead(findPcp, pcp(portControlSubjects.floorPcp), pcp(portControlSubjects.pcpMapper), leastNote)),
+      requestOverhead(findPcp, pcp(portControlSubjects.floorPcp), pcp(portControlSubjects.pcpMapper), leastNote(pcp(portControlSubjects.leastPcp), pcp(portControlSubjects.floorPcp)))),
     atMostTimesFloor(recorder, "cold map through NAT-PMP ≤ 1.2× bare datagrams", findNatPmp, natPmp(portControlSubjects.floorNatPmp), 1.2,
-      requestOverhead(findNatPmp, natPmp(portControlSubjects.floorNatPmp), natPmp(portControlSubjects.natPmpMapper))),
+      requestOverhead(findNatPmp, natPmp(portControlSubjects.floorNatPmp), natPmp(portControlSubjects.natPmpMapper), leastNote(natPmp(portControlSubjects.leastNatPmp), natPmp(portControlSubjects.floorNatPmp)))),
     atLeastTimesFaster(recorder, "cold map through PCP ≥ 10× faster than nat-port-mapper's UPnP cycle", findPcp, ["cycle", natPortMapperSubjects.cycle], 10, () => "see the rows"),
     result("auto ≤ fastest protocol alone + 1 ms", `${portControlSubjects.findAuto} vs the fastest alone`, auto === undefined || !Number.isFinite(fastestAlone) ? undefined : auto - fastestAlone, "ms", (over) => over <= 1, (over) =>
       `${ms(over - 1)} over: auto opens three sockets (PCP, NAT-PMP and SSDP) and starts the search where one protocol alone opens one`),

@@ -8,13 +8,14 @@ import { findPortMapper, NatPmpPortMapper, PcpPortMapper, type FindPortMapperOpt
 import { encodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
-import { leastPcpClientMap } from "../least-pcp-client.js";
+import { leastNatPmpClientMap, leastPcpClientMap } from "../least-client.js";
 import { exchangeDatagram } from "../raw-datagram.js";
 import { inTurns, type TurnTask } from "../timing.js";
 
 export const portControlSubjects = {
   floorPcp: "floor: bare PCP ANNOUNCE, then MAP",
   leastPcp: "the least a PCP client must do: route, requests, replies",
+  leastNatPmp: "the least a NAT-PMP client must do: route, requests, replies",
   floorNatPmp: "floor: bare NAT-PMP address, then MAP",
   pcpMapper: "porthole PcpPortMapper map(), new mapper",
   natPmpMapper: "porthole NatPmpPortMapper map(), new mapper",
@@ -70,7 +71,7 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
         [
           portControlSubjects.leastPcp,
           bare((p) => leastPcpClientMap(rig.lan.ifname, p, lifetimeSeconds, nonce), (p) => exchangeDatagram(gateway, pcpMap(p, 0))),
-          "the floor's datagrams, plus reading the default route, each request built once its socket is bound, a time limit, the reply decoded and checked (bench/least-pcp-client.ts)",
+          "the floor's datagrams, plus reading the default route, each request built once its socket is bound, a time limit, the replies decoded and checked (bench/least-client.ts)",
         ],
         [portControlSubjects.pcpMapper, porthole((p) => new PcpPortMapper(gateway).map(request(p))), "one MAP; the reply carries the external address"],
         [portControlSubjects.findPcp, porthole(found({ protocol: "pcp" })), "ANNOUNCE, then MAP"],
@@ -90,6 +91,11 @@ export async function measurePortControl(context: BenchContext): Promise<void> {
             (p) => exchangeDatagram(gateway, natPmpMap(p, 0)),
           ),
           "the address request, then MAP, each on a fresh UDP socket",
+        ],
+        [
+          portControlSubjects.leastNatPmp,
+          bare((p) => leastNatPmpClientMap(rig.lan.ifname, p, lifetimeSeconds), (p) => exchangeDatagram(gateway, natPmpMap(p, 0))),
+          "the floor's datagrams, plus reading the default route, a time limit, the replies decoded and checked (bench/least-client.ts)",
         ],
         [portControlSubjects.natPmpMapper, porthole((p) => new NatPmpPortMapper(gateway).map(request(p))), "MAP, with the address request beside it"],
         [portControlSubjects.findNatPmp, porthole(found({ protocol: "natpmp" })), "address request, then MAP alone: the search's answer gives the address"],

@@ -1,6 +1,7 @@
-import type { GatewayProtocol } from "../errors/errors.js";
+import { TimeoutError, type GatewayProtocol } from "../errors/errors.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { withCallScope } from "../util/call-scope.js";
+import { maxTimeoutMs } from "../util/check-arguments.js";
 import { withDeadline } from "../util/deadline.js";
 import { checkFindOptions, noMapperError, protocolPreference, startAttempts, type Attempt, type FindPortMapperOptions } from "./port-mapper-attempts.js";
 
@@ -16,21 +17,26 @@ import { checkFindOptions, noMapperError, protocolPreference, startAttempts, typ
  */
 export async function findPortMapper(options: FindPortMapperOptions = {}): Promise<PortMapper> {
   const checked = checkFindOptions(options);
-  // The attempts still running when one wins stop with the call's scope; a lone attempt has
-  // ended when the call does, and needs only the budget.
+  // NAT-PMP or PCP alone is one request: it gets the budget itself, and its time-out is the
+  // call's. UPnP's steps run under a deadline; auto's attempts under a scope that also stops the
+  // ones still running when one wins.
+  if (checked.protocol === "natpmp" || checked.protocol === "pcp") {
+    const [attempt] = startAttempts(options, checked, { signal: options.signal, timeoutMs: checked.timeoutMs });
+    return alone(attempt!, (error) => options.signal?.aborted === true || error instanceof TimeoutError);
+  }
   const within = checked.protocol === "auto" ? withCallScope : withDeadline;
   return within("finding a port mapper", checked.timeoutMs, options.signal, (signal) => {
-    const attempts = startAttempts(options, checked, signal);
-    return attempts.length === 1 ? alone(attempts[0]!, signal) : firstByPreference(attempts, checked.preferenceGraceMs, signal);
+    const attempts = startAttempts(options, checked, { signal, timeoutMs: maxTimeoutMs });
+    return attempts.length === 1 ? alone(attempts[0]!, () => signal.aborted) : firstByPreference(attempts, checked.preferenceGraceMs, signal);
   });
 }
 
-/** The one protocol asked: its mapper, or why not (the caller's abort and the budget as they are). */
-async function alone({ protocol, outcome }: Attempt, signal: AbortSignal): Promise<PortMapper> {
+/** The one protocol asked: its mapper, or why not; an error that ended the call itself (its abort, its budget) as it is. */
+async function alone({ protocol, outcome }: Attempt, endedTheCall: (error: unknown) => boolean): Promise<PortMapper> {
   try {
     return await outcome;
   } catch (error) {
-    signal.throwIfAborted();
+    if (endedTheCall(error)) throw error;
     throw noMapperError([{ protocol, error }]);
   }
 }

@@ -5,7 +5,7 @@ import { readOnce, systemHostNetwork, type HostNetwork } from "../net/host-netwo
 import { NatPmpPortMapper, type NatPmpPortMapperOptions } from "../natpmp/natpmp-port-mapper.js";
 import { PcpPortMapper, type PcpPortMapperOptions } from "../pcp/pcp-port-mapper.js";
 import { checkChoice, checkOptionsObject, checkString, checkTimeoutMs } from "../util/check-arguments.js";
-import type { CallOptions } from "../util/deadline.js";
+import type { CallOptions, RequestOptions } from "../util/deadline.js";
 import { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "../upnp/firewall/upnp-pinhole-mapper.js";
 import { isUsableRank } from "../upnp/gateway/connection-status.js";
 import type { FindGatewayOptions } from "../upnp/gateway/find-gateways.js";
@@ -86,7 +86,7 @@ export function checkFindOptions(options: FindPortMapperOptions): CheckedFindOpt
 }
 
 /** A WAN connection the UPnP part found, refused when it cannot map (not connected, no usable address). */
-async function findConnection(options: FindPortMapperOptions, signal: AbortSignal): Promise<WanConnection> {
+async function findConnection(options: FindPortMapperOptions, signal: AbortSignal | undefined): Promise<WanConnection> {
   // The SSDP search is loaded only when there is something to search: with a URL, none
   // (`porthole ip --gateway URL` starts faster without it, docs/benchmarks.md).
   const connection =
@@ -102,7 +102,7 @@ async function findConnection(options: FindPortMapperOptions, signal: AbortSigna
 }
 
 /** The UPnP IGD's IPv6 firewall, when it has one that is on and lets pinholes be opened. */
-async function findPinholeMapper(options: FindPortMapperOptions, signal: AbortSignal): Promise<PortMapper> {
+async function findPinholeMapper(options: FindPortMapperOptions, signal: AbortSignal | undefined): Promise<PortMapper> {
   const connection = await findConnection(options, signal);
   const service = connection.description?.firewallControlServices[0];
   if (service === undefined) throw new NoGatewayError("the UPnP gateway has no IPv6 firewall control (WANIPv6FirewallControl) to open pinholes with");
@@ -126,16 +126,18 @@ function portControlAddress(options: FindPortMapperOptions, family: 4 | 6, host:
  * leave beside the SSDP search), each under `signal`. A NAT-PMP or PCP attempt succeeds with the
  * gateway's answer to a cheap request (the external address; an ANNOUNCE), not a mapping.
  */
-export function startAttempts(given: FindPortMapperOptions, checked: CheckedFindOptions, signal: AbortSignal): Attempt[] {
+export function startAttempts(given: FindPortMapperOptions, checked: CheckedFindOptions, call: RequestOptions): Attempt[] {
+  const { signal } = call;
   // The host as this search found it, each table read once for every protocol. (A pinhole mapper
   // found here reads the host afresh at each mapping: it gets the host, not this snapshot.)
   const host = readOnce(given.hostNetwork ?? systemHostNetwork);
   const options = { ...given, upnp: { hostNetwork: host, ...given.upnp } };
   const wanted = (protocol: GatewayProtocol): boolean => checked.protocol === "auto" || checked.protocol === protocol;
   const attempts: Attempt[] = [];
+  // `run` is async: whatever it throws, even before its first await, comes as a rejection.
   const begin = (protocol: GatewayProtocol, run: () => Promise<PortMapper>): void => {
+    const outcome = run();
     // A rejection nobody awaits yet (the race may settle first) must not become unhandled.
-    const outcome = Promise.resolve().then(run);
     outcome.catch(() => {});
     attempts.push({ protocol, outcome });
   };
@@ -144,14 +146,14 @@ export function startAttempts(given: FindPortMapperOptions, checked: CheckedFind
   if (wanted("pcp")) {
     begin("pcp", async () => {
       const mapper = new PcpPortMapper(gatewayAddress(), options.pcp);
-      await mapper.client.announce({ signal });
+      await mapper.client.announce(call);
       return mapper;
     });
   }
   if (wanted("natpmp") && checked.family === 4) {
     begin("natpmp", async () => {
       const mapper = new NatPmpPortMapper(gatewayAddress(), options.natPmp);
-      await mapper.client.getExternalAddress({ signal });
+      await mapper.client.getExternalAddress(call);
       return mapper;
     });
   }

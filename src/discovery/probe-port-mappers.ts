@@ -1,5 +1,6 @@
 import type { GatewayProtocol } from "../errors/errors.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
+import { maxTimeoutMs } from "../util/check-arguments.js";
 import { startDeadline } from "../util/deadline.js";
 import { checkFindOptions, protocolPreference, startAttempts, type FindPortMapperOptions } from "./port-mapper-attempts.js";
 
@@ -18,7 +19,7 @@ export async function probePortMappers(options: FindPortMapperOptions = {}): Pro
   const deadline = startDeadline("probing the gateway's protocols", checked.timeoutMs, options.signal);
   const started = performance.now();
   try {
-    const attempts = startAttempts(options, checked, deadline.signal);
+    const attempts = startAttempts(options, checked, { signal: deadline.signal, timeoutMs: maxTimeoutMs });
     const probes = await Promise.all(
       attempts.map(({ protocol, outcome }) =>
         outcome.then(

@@ -1,10 +1,10 @@
 import { NoExternalAddressError } from "../errors/errors.js";
 import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
-import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
+import { LeasedPortMapper, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import { withCallScope } from "../util/call-scope.js";
 import { maxTimeoutMs } from "../util/check-arguments.js";
-import type { CallOptions } from "../util/deadline.js";
+import type { CallOptions, SequentialBudget } from "../util/deadline.js";
 import { DEFAULT_NATPMP_TIMEOUT_MS, NatPmpClient, type NatPmpClientOptions, type NatPmpMapReply } from "./natpmp-client.js";
 
 export interface NatPmpPortMapperOptions extends NatPmpClientOptions, AnnouncementListening {}
@@ -27,19 +27,21 @@ export class NatPmpPortMapper extends LeasedPortMapper {
    * same moment, unless the gateway gave it a moment ago in this epoch (the protocol search's
    * question, a renewal's): then only a MAP reply that starts a new epoch makes it asked again.
    */
-  protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
+  protected async grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease> {
     const map = { protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) };
     const recent = this.client.recentExternalAddress();
     if (recent === undefined) {
       // A refused MAP ends the call at once: the address request, no longer waited for, stops with the scope.
-      const [granted, externalAddress] = await withCallScope("NAT-PMP map and address", maxTimeoutMs, options.signal, (signal) =>
-        Promise.all([this.client.map(map, { signal, timeoutMs: options.timeoutMs }), this.#usableExternalAddress({ signal, timeoutMs: options.timeoutMs })]),
-      );
+      const { signal, timeoutMs } = budget.next();
+      const [granted, externalAddress] = await withCallScope(`NAT-PMP map ${request.protocol} ${request.internalPort} and the external address`, timeoutMs, signal, (scope) => {
+        const both = { signal: scope, timeoutMs: maxTimeoutMs };
+        return Promise.all([this.client.map(map, both), this.#usableExternalAddress(both)]);
+      });
       return leaseOf(granted, externalAddress);
     }
-    const granted = await this.client.map(map, options);
+    const granted = await this.client.map(map, budget.next());
     // A reply that starts a new epoch may come with a new address (RFC 6886 §3.6): asked again.
-    return leaseOf(granted, this.client.recentExternalAddress() === recent ? this.learnt(recent) : await this.#usableExternalAddress(options));
+    return leaseOf(granted, this.client.recentExternalAddress() === recent ? this.learnt(recent) : await this.#usableExternalAddress(budget.next()));
   }
 
   /** The external address if the gateway gives a usable one; its failure does not fail a mapping. */

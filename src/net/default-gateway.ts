@@ -14,17 +14,17 @@ export interface DefaultRoute {
  * `interfaceName` when given, then the lowest metric. Undefined when there is none.
  */
 export function parseDefaultRoute(routeTable: string, interfaceName?: string): DefaultRoute | undefined {
-  const routes = routeTable
-    .split("\n")
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
+  // One pass and no sort: every protocol search runs this, cold, before its first request.
+  let best: { ifname: string; gatewayHex: string; metric: number; preferred: boolean } | undefined;
+  const lines = routeTable.split("\n");
+  for (let index = 1; index < lines.length; index++) {
+    const fields = lines[index]!.trim().split(/\s+/);
     // Destination and mask 0: a VPN's half-routes (0.0.0.0/1 and 128.0.0.0/1, OpenVPN's def1)
     // also start at 0.0.0.0 and are not the way to the router.
-    .filter((fields) => fields.length >= 8 && fields[1] === "00000000" && fields[7] === "00000000" && fields[2] !== "00000000")
-    .map((fields) => ({ ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]) }))
-    .filter((route) => /^[0-9A-Fa-f]{8}$/.test(route.gatewayHex))
-    .sort((a, b) => Number(b.ifname === interfaceName) - Number(a.ifname === interfaceName) || a.metric - b.metric);
-  const best = routes[0];
+    if (fields.length < 8 || fields[1] !== "00000000" || fields[7] !== "00000000" || fields[2] === "00000000" || !/^[0-9A-Fa-f]{8}$/.test(fields[2]!)) continue;
+    const route = { ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]), preferred: fields[0] === interfaceName };
+    if (best === undefined || (route.preferred ? !best.preferred || route.metric < best.metric : !best.preferred && route.metric < best.metric)) best = route;
+  }
   if (best === undefined) return undefined;
   // The kernel prints the address in host byte order: little-endian on every platform Node runs on.
   const bytes = [6, 4, 2, 0].map((offset) => parseInt(best.gatewayHex.slice(offset, offset + 2), 16));

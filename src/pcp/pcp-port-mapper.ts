@@ -2,12 +2,12 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { InvalidArgumentError, NoExternalAddressError, SocketError } from "../errors/errors.js";
 import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
-import { LeasedPortMapper, type CheckedKey, type GrantedLease, type InnerOptions } from "../port-control/leased-port-mapper.js";
+import { LeasedPortMapper, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import { localAddressToward } from "../net/local-address.js";
 import { withCallScope } from "../util/call-scope.js";
 import { checkCallOptions, maxTimeoutMs } from "../util/check-arguments.js";
-import type { CallOptions } from "../util/deadline.js";
+import type { CallOptions, SequentialBudget } from "../util/deadline.js";
 import { DEFAULT_PCP_TIMEOUT_MS, PcpClient, type PcpClientOptions } from "./pcp-client.js";
 import { randomNonce, type PcpNonceSource } from "./pcp-nonce.js";
 
@@ -47,11 +47,11 @@ export class PcpPortMapper extends LeasedPortMapper {
   }
 
   /** PREFER_FAILURE when no other port will do; the reply carries the external address. */
-  protected async grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease> {
+  protected async grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease> {
     const nonce = await this.#nonce(request);
     const granted = await this.client.map(
       { nonce, protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds), preferFailure: !request.anyPort },
-      options,
+      budget.next(),
     );
     return { externalAddress: this.learnt(granted.externalAddress), externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
   }

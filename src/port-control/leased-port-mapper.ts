@@ -1,8 +1,8 @@
 import { InvalidArgumentError, InvalidResponseError, PortholeError, PortUnavailableError } from "../errors/errors.js";
 import { addressScope } from "../net/address-scope.js";
 import { isUsableAddressScope } from "../net/address-scope.js";
-import { checkCallOptions, checkPort, checkRequiredObject, checkSignal, checkString, maxTimeoutMs } from "../util/check-arguments.js";
-import { withDeadline, type CallOptions } from "../util/deadline.js";
+import { checkCallOptions, checkPort, checkRequiredObject, checkSignal, checkString } from "../util/check-arguments.js";
+import { SequentialBudget, type CallOptions } from "../util/deadline.js";
 import type { EpochWatch } from "./epoch-watch.js";
 import { listenForAnnouncements, type AnnouncementListening } from "./gateway-announcement.js";
 import { GrantedMapping } from "../mapping/granted-mapping.js";
@@ -27,11 +27,6 @@ export interface CheckedKey {
   externalPort: number;
 }
 
-/** A sub-request's options inside a call: the call's signal bounds it, and its budget. */
-export interface InnerOptions {
-  signal: AbortSignal;
-  timeoutMs: number;
-}
 
 export interface LeasedPortMapperInit {
   method: "natpmp" | "pcp";
@@ -78,8 +73,8 @@ export abstract class LeasedPortMapper implements PortMapper {
     return this.#gateway.address;
   }
 
-  /** Asks the gateway for a mapping (or the renewal of one). */
-  protected abstract grant(request: CheckedMapRequest, options: InnerOptions): Promise<GrantedLease>;
+  /** Asks the gateway for a mapping (or the renewal of one), each request within what is left of `budget`. */
+  protected abstract grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease>;
   /** Deletes a mapping. */
   protected abstract remove(key: CheckedKey, options: CallOptions): Promise<void>;
   /** A request whose reply carries the epoch; resolves with the external address when it learnt one. */
@@ -94,28 +89,26 @@ export abstract class LeasedPortMapper implements PortMapper {
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
     const checked = checkMapRequest(request, options);
     const what = `${this.#protocolName} map ${checked.protocol} ${checked.internalPort}`;
-    // Every request below is awaited: nothing is left to stop when the call ends (NAT-PMP's
-    // side request has a scope of its own).
-    return withDeadline(what, options.timeoutMs ?? this.#defaultTimeoutMs, options.signal, async (signal) => {
-      const inner = { signal, timeoutMs: maxTimeoutMs };
-      const granted = await this.grant(checked, inner);
-      if (granted.lifetimeSeconds === 0) throw new InvalidResponseError(`${what}: the gateway granted a lifetime of 0, which deletes the mapping`);
-      if (!checked.anyPort && granted.externalPort !== checked.externalPort) {
-        await this.remove(checked, inner).catch(() => undefined);
-        throw new PortUnavailableError(checked.externalPort, granted.externalPort, this.method);
-      }
-      const mapping = new GrantedMapping(
-        { method: this.method, protocol: checked.protocol, externalAddress: granted.externalAddress, externalPort: granted.externalPort, internalClient: granted.internalClient, internalPort: checked.internalPort, leaseSeconds: granted.lifetimeSeconds },
-        this.#now(),
-        {
-          // A renewal asks for the same external port again, under the first request's port policy.
-          renew: (mapping, renewOptions) => this.map({ ...checked, externalPort: mapping.externalPort }, renewOptions),
-          release: (mapping, releaseOptions) => this.unmap(mapping, releaseOptions),
-        },
-      );
-      this.#restarts.granted(mapping);
-      return mapping;
-    });
+    // Every request below is awaited in turn, so the budget is shared out rather than enforced by
+    // a deadline (NAT-PMP's side request has a scope of its own).
+    const budget = new SequentialBudget(options.timeoutMs ?? this.#defaultTimeoutMs, options.signal);
+    const granted = await this.grant(checked, budget);
+    if (granted.lifetimeSeconds === 0) throw new InvalidResponseError(`${what}: the gateway granted a lifetime of 0, which deletes the mapping`);
+    if (!checked.anyPort && granted.externalPort !== checked.externalPort) {
+      await this.remove(checked, budget.next()).catch(() => undefined);
+      throw new PortUnavailableError(checked.externalPort, granted.externalPort, this.method);
+    }
+    const mapping = new GrantedMapping(
+      { method: this.method, protocol: checked.protocol, externalAddress: granted.externalAddress, externalPort: granted.externalPort, internalClient: granted.internalClient, internalPort: checked.internalPort, leaseSeconds: granted.lifetimeSeconds },
+      this.#now(),
+      {
+        // A renewal asks for the same external port again, under the first request's port policy.
+        renew: (mapping, renewOptions) => this.map({ ...checked, externalPort: mapping.externalPort }, renewOptions),
+        release: (mapping, releaseOptions) => this.unmap(mapping, releaseOptions),
+      },
+    );
+    this.#restarts.granted(mapping);
+    return mapping;
   }
 
   /** Removes a mapping by its key, also one another process made (PCP: given the same nonce). */

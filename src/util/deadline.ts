@@ -108,3 +108,34 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
     );
   });
 }
+
+/** What one request of a call is given: the caller's signal and its share of the budget. */
+export interface RequestOptions {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * A call's budget for requests made one after another, without a deadline's controller and
+ * timer: each request gets the caller's signal and what is left of the budget (the first gets all
+ * of it) and keeps its own time. Only for calls that await every request they start; one that
+ * leaves work running needs `withCallScope`. On a cold path each controller and timer shows
+ * (docs/benchmarks.md).
+ */
+export class SequentialBudget {
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
+  #firstAt: number | undefined;
+
+  constructor(timeoutMs: number, signal: AbortSignal | undefined) {
+    this.#timeoutMs = timeoutMs;
+    this.#signal = signal;
+  }
+
+  /** The options of the next request. */
+  next(): RequestOptions {
+    const now = performance.now();
+    this.#firstAt ??= now;
+    return { signal: this.#signal, timeoutMs: Math.max(0, this.#timeoutMs - (now - this.#firstAt)) };
+  }
+}

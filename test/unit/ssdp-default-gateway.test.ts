@@ -16,6 +16,12 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
   assert.equal(parseDefaultGateway(table, "wlan0"), "192.168.1.1");
   assert.equal(parseDefaultGateway(table.split("\n").slice(0, 1).join("\n")), undefined);
   assert.equal(parseDefaultGateway("garbage\nmore garbage"), undefined);
+  // On the interface asked for, the lowest metric too, and in the table's order on a tie; a
+  // gateway that is not 8 hex digits is no route.
+  const wlanTwice = [table, "wlan0\t00000000\t0201A8C0\t0003\t0\t0\t50\t00000000\t0\t0\t0", "wlan0\t00000000\t0301A8C0\t0003\t0\t0\t50\t00000000\t0\t0\t0"].join("\n");
+  assert.equal(parseDefaultGateway(wlanTwice, "wlan0"), "192.168.1.2");
+  assert.equal(parseDefaultGateway(wlanTwice), "192.168.1.2");
+  assert.equal(parseDefaultGateway([table, "ppp0\t00000000\tXYZ00000\t0003\t0\t0\t1\t00000000\t0\t0\t0"].join("\n")), "10.0.2.1");
 });
 
 test("a route to 0.0.0.0/1 (a VPN's half of the address space, OpenVPN's def1) is not the default route, whatever its metric", () => {
