@@ -5,30 +5,17 @@
  * decode each reply and check its result (and PCP's nonce). No options checked, no resends, no
  * epoch, no caller's signal: what porthole takes beyond this row is its own layers.
  */
-import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import { parseDefaultGateway } from "../src/net/default-gateway.js";
-import { NATPMP_SERVER_PORT } from "../src/natpmp/natpmp-messages.js";
 import { encodeNatPmpRequest } from "../src/natpmp/natpmp-requests.js";
 import { decodeNatPmpResponse } from "../src/natpmp/natpmp-responses.js";
 import { encodePcpRequest } from "../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../src/pcp/pcp-responses.js";
+import { exchangeDatagram } from "./raw-datagram.js";
 
-const budgetMs = 2_000;
-
-function ask<T>(server: string, request: (clientAddress: string) => Uint8Array, decode: (reply: Buffer) => T): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket("udp4");
-    const end = (settle: () => void): void => {
-      clearTimeout(timer);
-      socket.close();
-      settle();
-    };
-    const timer = setTimeout(() => end(() => reject(new Error("no reply"))), budgetMs);
-    socket.on("error", (error) => end(() => reject(error)));
-    socket.on("message", (reply) => end(() => resolve(decode(reply))));
-    socket.connect(NATPMP_SERVER_PORT, server, () => socket.send(request(socket.address().address)));
-  });
+/** One request from a fresh socket, as the floor's, and its reply decoded. */
+async function ask<T>(server: string, request: Parameters<typeof exchangeDatagram>[1], decode: (reply: Buffer) => T): Promise<T> {
+  return decode(await exchangeDatagram(server, request));
 }
 
 function defaultGateway(interfaceName: string): string {
@@ -57,8 +44,8 @@ export async function leastPcpClientMap(interfaceName: string, internalPort: num
 /** The external address, then MAP of UDP `internalPort` for `lifetimeSeconds`, as findPortMapper(natpmp) + map() ask. */
 export async function leastNatPmpClientMap(interfaceName: string, internalPort: number, lifetimeSeconds: number): Promise<void> {
   const server = defaultGateway(interfaceName);
-  const address = await ask(server, () => encodeNatPmpRequest({ kind: "external-address" }), decodeNatPmpResponse);
+  const address = await ask(server, encodeNatPmpRequest({ kind: "external-address" }), decodeNatPmpResponse);
   if (address.resultCode !== 0) throw refused("external address request", address.resultCode);
-  const mapped = await ask(server, () => encodeNatPmpRequest({ kind: "map", protocol: "UDP", internalPort, suggestedExternalPort: internalPort, lifetimeSeconds }), decodeNatPmpResponse);
+  const mapped = await ask(server, encodeNatPmpRequest({ kind: "map", protocol: "UDP", internalPort, suggestedExternalPort: internalPort, lifetimeSeconds }), decodeNatPmpResponse);
   if (mapped.resultCode !== 0) throw refused("MAP", mapped.resultCode);
 }

@@ -9,8 +9,11 @@ import { NATPMP_SERVER_PORT } from "../src/natpmp/natpmp-messages.js";
 
 const rawTimeoutMs = 2_000;
 
-/** Sends `bytes` to the gateway's port 5351 from a fresh socket and resolves with the first reply. */
-export function exchangeDatagram(gateway: string, bytes: Uint8Array): Promise<Buffer> {
+/**
+ * Sends `request` to the gateway's port 5351 from a fresh socket and resolves with the first
+ * reply. A function is given the socket's own address once bound (a PCP request carries it).
+ */
+export function exchangeDatagram(gateway: string, request: Uint8Array | ((clientAddress: string) => Uint8Array)): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket("udp4");
     const end = (settle: () => void): void => {
@@ -21,6 +24,6 @@ export function exchangeDatagram(gateway: string, bytes: Uint8Array): Promise<Bu
     const timer = setTimeout(() => end(() => reject(new Error(`no reply from ${gateway} within ${rawTimeoutMs} ms`))), rawTimeoutMs);
     socket.on("error", (error) => end(() => reject(error)));
     socket.on("message", (reply) => end(() => resolve(reply)));
-    socket.connect(NATPMP_SERVER_PORT, gateway, () => socket.send(bytes));
+    socket.connect(NATPMP_SERVER_PORT, gateway, () => socket.send(typeof request === "function" ? request(socket.address().address) : request));
   });
 }
