@@ -31,7 +31,7 @@ export const processSubjects = {
 /** The CLI being measured: the bundle the package ships as `porthole` (`npm run build`). */
 export const cliPath = fileURLToPath(new URL("../../bin/porthole.cjs", import.meta.url));
 /** `porthole ip --gateway URL` without porthole: Node's http client and a regular expression. */
-const bareIpPath = fileURLToPath(new URL("../bare-ip-process.js", import.meta.url));
+const bareIpPath = fileURLToPath(new URL("../bare-ip-process.cjs", import.meta.url));
 
 /**
  * The CLI's arguments for each job (the `--gateway URL` variants add that option). UPnP, as upnpc

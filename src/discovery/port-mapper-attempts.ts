@@ -2,8 +2,8 @@ import { InvalidArgumentError, NoGatewayError, PortholeError, type GatewayProtoc
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { defaultGatewayIPv4, defaultGatewayIPv6 } from "../net/default-gateway.js";
 import { readOnce, systemHostNetwork, type HostNetwork } from "../net/host-network.js";
-import { NatPmpPortMapper, type NatPmpPortMapperOptions } from "../natpmp/natpmp-port-mapper.js";
-import { PcpPortMapper, type PcpPortMapperOptions } from "../pcp/pcp-port-mapper.js";
+import type { NatPmpPortMapperOptions } from "../natpmp/natpmp-port-mapper.js";
+import type { PcpPortMapperOptions } from "../pcp/pcp-port-mapper.js";
 import { checkChoice, checkOptionsObject, checkString, checkTimeoutMs } from "../util/check-arguments.js";
 import type { CallOptions, RequestOptions } from "../util/deadline.js";
 import { UpnpPinholeMapper, type UpnpPinholeMapperOptions } from "../upnp/firewall/upnp-pinhole-mapper.js";
@@ -113,6 +113,11 @@ async function findPinholeMapper(options: FindPortMapperOptions, signal: AbortSi
   return mapper;
 }
 
+// NAT-PMP and PCP are loaded when first asked: a search for UPnP alone (`porthole ip --gateway
+// URL`) then never loads node:crypto, which PCP's nonces need (docs/benchmarks.md). Loaded once.
+let natPmpModule: Promise<typeof import("../natpmp/natpmp-port-mapper.js")> | undefined;
+let pcpModule: Promise<typeof import("../pcp/pcp-port-mapper.js")> | undefined;
+
 /** A gateway address NAT-PMP and PCP can be asked at, or a reason why there is none. */
 function portControlAddress(options: FindPortMapperOptions, family: 4 | 6, host: HostNetwork): string {
   if (options.gatewayAddress !== undefined) return options.gatewayAddress;
@@ -145,6 +150,7 @@ export function startAttempts(given: FindPortMapperOptions, checked: CheckedFind
   const gatewayAddress = (): string => portControlAddress(options, checked.family, host);
   if (wanted("pcp")) {
     begin("pcp", async () => {
+      const { PcpPortMapper } = await (pcpModule ??= import("../pcp/pcp-port-mapper.js"));
       const mapper = new PcpPortMapper(gatewayAddress(), options.pcp);
       await mapper.client.announce(call);
       return mapper;
@@ -152,6 +158,7 @@ export function startAttempts(given: FindPortMapperOptions, checked: CheckedFind
   }
   if (wanted("natpmp") && checked.family === 4) {
     begin("natpmp", async () => {
+      const { NatPmpPortMapper } = await (natPmpModule ??= import("../natpmp/natpmp-port-mapper.js"));
       const mapper = new NatPmpPortMapper(gatewayAddress(), options.natPmp);
       await mapper.client.getExternalAddress(call);
       return mapper;

@@ -39,12 +39,14 @@ test("porthole --help loads the command line and nothing of the library", async 
   assert.ok(!loaded.some((module) => module.startsWith("cli/commands/")), loaded.join(", "));
 });
 
-test("porthole ip --gateway URL loads no virtual gateway, no Redot facade, no discovery and no other command", async (t) => {
+test("porthole ip --gateway URL loads no virtual gateway, no Redot facade, no discovery, no NAT-PMP or PCP and no other command", async (t) => {
   const gateway = await virtualGateway(t);
   const loaded = await modulesLoadedBy(["ip", "--gateway", gateway.descriptionUrl]);
   assert.ok(loaded.includes("cli/commands/ip.js"), loaded.join(", "));
   // ssdp-socket.js may come in: the UPnP mapper's announcement listener closes its socket with it; the search itself may not.
   assert.deepEqual(loaded.filter((module) => /^virtual-gateway\/|^compat\/upnp|^cli\/commands\/(?!ip\.js)|find-gateways|ssdp-search\.js/.test(module)), []);
+  // Nor NAT-PMP and PCP, which a UPnP gateway named by URL does not need (PCP's nonces load node:crypto).
+  assert.deepEqual(loaded.filter((module) => /^(natpmp|pcp)\//.test(module)), []);
   // With discovery, its code comes in.
   const discovering = await modulesLoadedBy(["ip", "--ssdp-target", `${gateway.ssdpAddress.address}:${gateway.ssdpAddress.port}`]);
   assert.ok(discovering.includes("upnp/gateway/find-gateways.js"), discovering.join(", "));
