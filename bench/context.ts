@@ -1,5 +1,6 @@
 import type { RigTopology, RunningMiniupnpd } from "../test/gateway/rig.js";
 import type { RawService } from "./raw-client.js";
+import type { QueuedOperations } from "./operations.js";
 import type { Recorder } from "./results.js";
 
 /** What every suite of the bench gets. */
@@ -11,6 +12,8 @@ export interface BenchContext {
   /** Our LAN address: the internal client of every mapping. */
   readonly lanAddress: string;
   readonly recorder: Recorder;
+  /** Each client's SOAP operations, queued by its suite and measured in turns after the suites. */
+  readonly operations: QueuedOperations[];
 }
 
 /** How many times each kind of measurement is repeated. */

@@ -10,6 +10,7 @@ import { gatewayFromUrl } from "../src/index.js";
 import { rigFromEnvironment, startMiniupnpd } from "../test/gateway/rig.js";
 import type { BenchContext } from "./context.js";
 import { describeMachine } from "./machine.js";
+import { measureQueuedOperations } from "./operations.js";
 import { clearTable } from "./raw-igd.js";
 import { printReport, writeReport } from "./report.js";
 import { Recorder } from "./results.js";
@@ -27,6 +28,8 @@ import { measureRecovery } from "./suites/recovery.js";
 import { measureDoctor } from "./suites/doctor.js";
 import { evaluateTargets } from "./targets.js";
 
+const queuedOperationsStep = "SOAP operations of the suites above, in turns";
+
 async function main(only: readonly string[]): Promise<void> {
   const rig = rigFromEnvironment();
   const machine = await describeMachine();
@@ -40,6 +43,7 @@ async function main(only: readonly string[]): Promise<void> {
       service: { controlUrl: gateway.controlUrl, serviceType: gateway.serviceType },
       lanAddress: rig.lan.ipv4,
       recorder: new Recorder(),
+      operations: [],
     };
     const findings: string[] = [];
     const suites: Array<[string, () => Promise<unknown>]> = [
@@ -51,6 +55,8 @@ async function main(only: readonly string[]): Promise<void> {
           findings.push("nat-port-mapper 4.0.5 unmap() does not delete on miniupnpd 2.3.1: it sends DeletePortMapping with an empty NewProtocol, which is refused, and the error is only logged. Its delete rows time a failing request.");
         }
       }],
+      // The operations the suites above queued, in turns (run whenever one of them ran).
+      [queuedOperationsStep, () => measureQueuedOperations(context)],
       ["upnpc and CLI processes", () => measureProcesses(context)],
       ["listing", () => measureListing(context)],
       ["bulk", () => measureBulk(context, !findings.some((finding) => finding.includes("unmap() does not delete")))],
@@ -61,7 +67,7 @@ async function main(only: readonly string[]): Promise<void> {
       // Last: it reboots the router, and the other suites' daemon with it.
       ["recovery", async () => findings.push(...(await measureRecovery(context)))],
     ];
-    const chosen = suites.filter(([name]) => only.length === 0 || only.some((word) => name.includes(word)));
+    const chosen = suites.filter(([name]) => only.length === 0 || name === queuedOperationsStep || only.some((word) => name.includes(word)));
     for (const [name, run] of chosen) {
       console.log(`${name}:`);
       await clearTable(context.service);

@@ -1,7 +1,7 @@
 /** porthole's Redot/Godot-compatible API: UPNP.discover, then the UPNP methods. */
 import { UPNP, UPNPResult } from "../../src/index.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
-import { measureOperations } from "../operations.js";
+import { queueOperations } from "../operations.js";
 import { discoveryPause, repeat } from "../timing.js";
 
 /**
@@ -39,7 +39,7 @@ export async function measureCompat(context: BenchContext): Promise<void> {
   const externalIp = async (): Promise<void> => {
     if ((await upnp.queryExternalAddress()) === "") throw new Error("queryExternalAddress failed");
   };
-  await measureOperations(
+  queueOperations(
     context,
     {
       add: [{ subject: compatSubjects.add, run: add, note: "one AddPortMapping, as the engine" }],

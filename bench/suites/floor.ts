@@ -1,6 +1,6 @@
 /** The server's floor: bare M-SEARCH and bare SOAP POSTs, the same requests porthole sends. */
 import { portBase, repetitions, type BenchContext } from "../context.js";
-import { measureOperations } from "../operations.js";
+import { queueOperations } from "../operations.js";
 import { postWithNodeHttp, prepareGet, prepareSoapRequest, sendRawOk, timeRawMSearch } from "../raw-client.js";
 import { addRequest, deleteRequest, externalIpRequest } from "../raw-igd.js";
 import { discoveryPause, repeat } from "../timing.js";
@@ -32,7 +32,7 @@ export async function measureFloor(context: BenchContext): Promise<void> {
     await Promise.all(status.map(sendRawOk));
   };
   recorder.record("discover-remembered", floorSubjects.remembered, await repeat(repetitions.quick, remembered), "the requests gatewayFromUrl makes: description, then GetStatusInfo + GetExternalIPAddress");
-  await measureOperations(
+  queueOperations(
     context,
     {
       add: [{ subject: floorSubjects.post, run: add, note: "AddPortMapping, prepared bytes on a fresh TCP connection" }],

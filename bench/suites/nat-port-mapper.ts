@@ -4,7 +4,7 @@
  */
 import { upnpNat, type Gateway, type UPnPNAT } from "@achingbrain/nat-port-mapper";
 import { portBase, repetitions, type BenchContext } from "../context.js";
-import { measureOperations } from "../operations.js";
+import { queueOperations } from "../operations.js";
 import { isMapped } from "../raw-igd.js";
 import { discoveryPause, repeat } from "../timing.js";
 
@@ -54,7 +54,7 @@ export async function measureNatPortMapper(context: BenchContext): Promise<boole
   const unmapNote = !unmapDeletes
     ? "DOES NOT DELETE: sends an empty NewProtocol, miniupnpd refuses it and unmap() swallows the error"
     : "DeletePortMapping";
-  await measureOperations(
+  queueOperations(
     context,
     {
       add: [{ subject: natPortMapperSubjects.add, run: (port) => gateway.map(port, lanAddress, { protocol: "udp" }), note: "AddAnyPortMapping + GetExternalIPAddress" }],
@@ -62,8 +62,8 @@ export async function measureNatPortMapper(context: BenchContext): Promise<boole
       delete: { subject: natPortMapperSubjects.delete, run: (port) => gateway.unmap(port), note: unmapNote },
     },
     portBase.natPortMapper,
+    () => gateway.stop(),
   );
-  await gateway.stop();
 
   const cycle = async (index: number): Promise<void> => {
     const found = await firstGateway(client);

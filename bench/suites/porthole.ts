@@ -1,7 +1,7 @@
 /** porthole's idiomatic API: findGateway, gatewayFromUrl and the Gateway operations. */
 import { findGateway, gatewayFromUrl, type WanConnection } from "../../src/index.js";
 import { portBase, repetitions, type BenchContext } from "../context.js";
-import { measureOperations } from "../operations.js";
+import { queueOperations } from "../operations.js";
 import { discoveryPause, repeat } from "../timing.js";
 
 export const portholeSubjects = {
@@ -25,7 +25,7 @@ export async function measurePorthole(context: BenchContext): Promise<void> {
 
   const gateway = await remembered();
   const add = (port: number, verify?: boolean) => gateway.addPortMapping({ internalPort: port, protocol: "UDP", description: "porthole", ...(verify === undefined ? {} : { verify }) });
-  await measureOperations(
+  queueOperations(
     context,
     {
       add: [
