@@ -128,7 +128,7 @@ function portControlAddress(options: FindPortMapperOptions, family: 4 | 6, host:
 
 /**
  * Starts every attempt the options allow, all at the same moment (the datagrams to port 5351
- * leave beside the SSDP search), each under `signal`. A NAT-PMP or PCP attempt succeeds with the
+ * leave beside the SSDP search), each under `call` (its signal and budget). A NAT-PMP or PCP attempt succeeds with the
  * gateway's answer to a cheap request (the external address; an ANNOUNCE), not a mapping.
  */
 export function startAttempts(given: FindPortMapperOptions, checked: CheckedFindOptions, call: RequestOptions): Attempt[] {
@@ -146,8 +146,9 @@ export function startAttempts(given: FindPortMapperOptions, checked: CheckedFind
     outcome.catch(() => {});
     attempts.push({ protocol, outcome });
   };
-  // A missing default gateway fails each attempt on its own.
-  const gatewayAddress = (): string => portControlAddress(options, checked.family, host);
+  // Worked out once for NAT-PMP and PCP; a missing default gateway fails each attempt on its own.
+  let address: string | undefined;
+  const gatewayAddress = (): string => (address ??= portControlAddress(options, checked.family, host));
   if (wanted("pcp")) {
     begin("pcp", async () => {
       const { PcpPortMapper } = await (pcpModule ??= import("../pcp/pcp-port-mapper.js"));

@@ -27,7 +27,6 @@ export interface CheckedKey {
   externalPort: number;
 }
 
-
 export interface LeasedPortMapperInit {
   method: "natpmp" | "pcp";
   /** The name in messages, e.g. "NAT-PMP". */

@@ -1,8 +1,8 @@
 import dgram from "node:dgram";
 import { isIPv4 } from "node:net";
-import os from "node:os";
+import type { NetworkInterfaceInfo } from "node:os";
 import { SocketError } from "../../errors/errors.js";
-import type { InterfaceTable } from "../../net/host-network.js";
+import { systemHostNetwork, type InterfaceTable } from "../../net/host-network.js";
 
 export interface SsdpSocketOptions {
   family: 4 | 6;
@@ -14,14 +14,14 @@ export interface SsdpSocketOptions {
   ttl: number;
   /** IPv4 address, interface name or (IPv6) interface index; `""` keeps the OS default. */
   multicastInterface: string;
-  /** The host's interfaces, where a named one is looked up. @default os.networkInterfaces */
+  /** The host's interfaces, where a named one is looked up. @default the system's */
   interfaces?: (() => InterfaceTable) | undefined;
   signal?: AbortSignal | undefined;
 }
 
-function interfaceAddresses(interfaces: () => InterfaceTable): Array<[string, os.NetworkInterfaceInfo]> {
+function interfaceAddresses(interfaces: () => InterfaceTable): Array<[string, NetworkInterfaceInfo]> {
   return Object.entries(interfaces()).flatMap(([name, infos]) =>
-    (infos ?? []).map((info): [string, os.NetworkInterfaceInfo] => [name, info]),
+    (infos ?? []).map((info): [string, NetworkInterfaceInfo] => [name, info]),
   );
 }
 
@@ -32,7 +32,7 @@ function interfaceAddresses(interfaces: () => InterfaceTable): Array<[string, os
  * Throws `SocketError` when no interface matches (the engine reports a bad interface as a socket
  * error too).
  */
-export function resolveMulticastInterface(value: string, family: 4 | 6, interfaces: () => InterfaceTable = os.networkInterfaces): string | undefined {
+export function resolveMulticastInterface(value: string, family: 4 | 6, interfaces: () => InterfaceTable = systemHostNetwork.interfaces): string | undefined {
   const wanted = value.trim();
   if (wanted === "") return undefined;
   if (family === 4) {
