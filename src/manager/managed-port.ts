@@ -6,7 +6,6 @@ import type { GrantedMappingEvent, ManagedPortEvents } from "./managed-port-even
 import type { PortSettings } from "./managed-port-options.js";
 import type { PortHost } from "./port-host.js";
 import { PortKeeper, type ManagedPortState } from "./port-keeper.js";
-import { releaseOnExit } from "./release-on-exit.js";
 
 /**
  * A port kept open on the gateway for as long as the program wants it: renewed, checked, put back
@@ -22,9 +21,6 @@ export class ManagedPort extends EventEmitter<ManagedPortEvents> implements Asyn
   readonly protocol: TransportProtocol;
   readonly internalPort: number;
   readonly #keeper: PortKeeper;
-  readonly #stopWatchingExit: (() => void) | undefined;
-  readonly #signal: AbortSignal | undefined;
-  readonly #onAbort = (): void => void this.close();
 
   /** @internal Use `openPort` or `MappingManager.openPort`. */
   constructor(host: PortHost, settings: PortSettings) {
@@ -32,11 +28,7 @@ export class ManagedPort extends EventEmitter<ManagedPortEvents> implements Asyn
     this.protocol = settings.request.protocol;
     this.internalPort = settings.request.internalPort;
     this.#keeper = new PortKeeper(host, settings, (name, ...payload) => this.#deliver(name, payload));
-    this.#stopWatchingExit = settings.releaseOnExit ? releaseOnExit(this) : undefined;
-    this.#signal = settings.signal;
     this.#keeper.start();
-    if (this.#signal?.aborted) void this.close();
-    else this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   get state(): ManagedPortState {
@@ -85,8 +77,6 @@ export class ManagedPort extends EventEmitter<ManagedPortEvents> implements Asyn
    * same promise.
    */
   close(): Promise<void> {
-    this.#signal?.removeEventListener("abort", this.#onAbort);
-    this.#stopWatchingExit?.();
     return this.#keeper.close();
   }
 

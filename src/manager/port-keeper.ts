@@ -5,6 +5,7 @@ import { asError, isGatewayUnreachable } from "./gateway-failure.js";
 import type { GrantedMappingEvent, LostReason, ManagedPortEvents, PortIdentity } from "./managed-port-events.js";
 import type { PortSettings } from "./managed-port-options.js";
 import type { HostedPort, PortHost } from "./port-host.js";
+import { releaseOnExit } from "./release-on-exit.js";
 import { backoffDelayMs, jittered } from "./retry-policy.js";
 import type { ScheduledTask } from "./task-scheduler.js";
 
@@ -64,6 +65,8 @@ export class PortKeeper implements HostedPort {
   /** Aborted when `close()` runs out of time: ends the request in flight. */
   readonly #lifetime = new AbortController();
   #closed: Promise<void> | undefined;
+  readonly #onAbort = (): void => void this.close();
+  #stopWatchingExit: (() => void) | undefined;
 
   constructor(host: PortHost, settings: PortSettings, emit: EmitEvent) {
     this.#host = host;
@@ -98,10 +101,28 @@ export class PortKeeper implements HostedPort {
     };
   }
 
-  /** Joins the manager and plans the first step. */
+  /** Joins the manager, plans the first step and listens for what closes the port. */
   start(): void {
     this.#host.attach(this);
     this.#plan();
+    this.#watchEnds();
+  }
+
+  /**
+   * The caller's signal and, with `releaseOnExit`, SIGINT/SIGTERM close the port. The keeper
+   * listens, not the `ManagedPort`, because `MappingManager.close()` closes keepers: whoever ends
+   * the port, `#close` stops listening, so no listener outlives it.
+   */
+  #watchEnds(): void {
+    const { signal } = this.#settings;
+    if (this.#settings.releaseOnExit) this.#stopWatchingExit = releaseOnExit(this);
+    if (signal?.aborted) void this.close();
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  #stopWatchingEnds(): void {
+    this.#settings.signal?.removeEventListener("abort", this.#onAbort);
+    this.#stopWatchingExit?.();
   }
 
   // --- What the manager tells ---
@@ -189,6 +210,7 @@ export class PortKeeper implements HostedPort {
 
   async #close(): Promise<void> {
     this.#state = "closing";
+    this.#stopWatchingEnds();
     this.#task?.cancel();
     this.#task = undefined;
     this.#rejectWaiters(new PortClosedError("the port was closed before it was mapped"));

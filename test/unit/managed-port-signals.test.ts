@@ -1,8 +1,11 @@
 // releaseOnExit: SIGINT and SIGTERM release the mapping; the process then ends as the signal
-// would have ended it, unless the program handles the signal itself.
+// would have ended it, unless the program handles the signal itself. Once no such port is open,
+// porthole listens for neither signal, whoever closed the port.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
+import { fakeManager } from "./support/fake-manager.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
 const indexModule = new URL("../../src/index.js", import.meta.url).href;
@@ -59,4 +62,25 @@ test("SIGTERM with the program's own handler: the mapping is released and the pr
   const outcome = await holdThenSignal(holderScript(gateway.descriptionUrl, true), "SIGTERM");
   assert.deepEqual(outcome, { code: 0, signal: null, stdout: "mapped\nown handler\nreleased true\n" });
   assert.deepEqual(gateway.mappings, []);
+});
+
+/** How many listeners the process has for each signal releaseOnExit listens for. */
+function exitListeners(): number[] {
+  return [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+}
+
+test("MappingManager.close() removes the releaseOnExit listeners and the port's abort listener; two managers opened and closed leave none", async (t) => {
+  const before = exitListeners();
+  const managers = [fakeManager(t), fakeManager(t)];
+  const stop = new AbortController();
+  for (const { manager } of managers) manager.openPort({ protocol: "UDP", internalPort: 9500, releaseOnExit: true, signal: stop.signal });
+  await Promise.all(managers.map(({ clock }) => clock.advance(100)));
+  assert.deepEqual(exitListeners(), before.map((count) => count + 1), "one listener per signal for all ports");
+  for (const { clock, manager } of managers) {
+    const closing = manager.close();
+    await clock.advance(100);
+    await closing;
+  }
+  assert.deepEqual(exitListeners(), before);
+  assert.equal(getEventListeners(stop.signal, "abort").length, 0);
 });
