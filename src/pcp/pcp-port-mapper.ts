@@ -23,6 +23,13 @@ export interface PcpPortMapperOptions extends PcpClientOptions, AnnouncementList
 
 /** How long the throw-away mapping that shows the external address may live (RFC 6887 §11.6); it is deleted at once. */
 const addressProbeLifetimeSeconds = 60;
+/**
+ * How long the answer to that mapping's delete (RFC 6887 §15: MAP with lifetime 0) is waited for.
+ * The address is known by then, and the gateway deletes the mapping when the request arrives: its
+ * answer only confirms it. A gateway that does not answer must not hold the caller for the rest of
+ * the budget; a delete lost on the way leaves a mapping to a closed port, gone with its short lifetime.
+ */
+const addressProbeDeleteWaitMs = 500;
 
 /**
  * The one mapping interface (`PortMapper`) over PCP (RFC 6887). IPv4 mappings go through an IPv4
@@ -72,17 +79,17 @@ export class PcpPortMapper extends LeasedPortMapper {
   /**
    * PCP has no request for the external address alone: as RFC 6887 §11.6 suggests, it maps a
    * port for a moment and reads the address from the reply. The port is one of a socket held
-   * meanwhile, so the mapping leads nowhere another program listens; it is deleted at once.
+   * meanwhile, so the mapping leads nowhere another program listens; it is deleted at once,
+   * its answer waited for only briefly (`addressProbeDeleteWaitMs`).
    */
   async getExternalAddress(options: CallOptions = {}): Promise<string> {
     checkCallOptions(options);
     return withCallScope(`PCP external address at ${this.gatewayAddress}`, options.timeoutMs ?? DEFAULT_PCP_TIMEOUT_MS, options.signal, async (signal) => {
-      const inner = { signal, timeoutMs: maxTimeoutMs };
       const anchor = await bindAnchor(isIPv6(this.gatewayAddress.split("%")[0]!));
       try {
         const request = { nonce: randomNonce(), protocol: "UDP", internalPort: anchor.port, suggestedExternalPort: anchor.port } as const;
-        const granted = await this.client.map({ ...request, lifetimeSeconds: addressProbeLifetimeSeconds }, inner);
-        await this.client.map({ ...request, lifetimeSeconds: 0 }, inner).catch(() => undefined);
+        const granted = await this.client.map({ ...request, lifetimeSeconds: addressProbeLifetimeSeconds }, { signal, timeoutMs: maxTimeoutMs });
+        await this.client.map({ ...request, lifetimeSeconds: 0 }, { signal, timeoutMs: addressProbeDeleteWaitMs }).catch(() => undefined);
         const usable = this.learnt(granted.externalAddress);
         if (usable === undefined) throw new NoExternalAddressError(granted.externalAddress);
         return usable;

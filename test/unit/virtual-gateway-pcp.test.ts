@@ -2,11 +2,12 @@
 // PcpPortMapper and PcpClient on loopback, and byte-level requests for what a client never sends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { derivedNonces, PcpClient, PcpError, PortUnavailableError, randomNonce, resultNameOf } from "../../src/index.js";
+import { derivedNonces, PcpClient, PcpError, PcpPortMapper, PortUnavailableError, randomNonce, resultNameOf } from "../../src/index.js";
 import { pcpOptionCodes, type PcpOption, type PcpRequest } from "../../src/pcp/pcp-messages.js";
-import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
+import { decodePcpRequest, encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
 import { portControlSetUp, publicAddress, rawClient } from "./support/port-control-fixture.js";
+import { startUdpResponder } from "./support/udp-responder.js";
 
 const isPcpError = (name: string) => (error: unknown) => error instanceof PcpError && error.resultName === name;
 
@@ -164,4 +165,23 @@ test("PCP getExternalAddress maps a held port for a moment and deletes it at onc
   assert.equal(await pcp().getExternalAddress(), publicAddress);
   assert.deepEqual(seen, [60, 0], "a MAP, then its delete");
   assert.deepEqual(gateway.mappings, []);
+});
+
+test("PCP getExternalAddress when the delete goes unanswered: the address comes well within the budget, the delete was sent", async (t) => {
+  const { gateway, mapperOptions } = await portControlSetUp(t);
+  const isDelete = (bytes: Buffer): boolean => {
+    const request = decodePcpRequest(bytes);
+    return request.kind === "map" && request.lifetimeSeconds === 0;
+  };
+  // Between the mapper and the gateway: the MAP goes through, the delete is dropped.
+  const upstream = await rawClient(t, gateway);
+  const relay = await startUdpResponder(t, (bytes) => (isDelete(bytes) ? undefined : upstream.ask(bytes)));
+  const mapper = new PcpPortMapper("127.0.0.1", { ...mapperOptions, gatewayPort: relay.port });
+  const budgetMs = 3000;
+  const started = performance.now();
+  assert.equal(await mapper.getExternalAddress({ timeoutMs: budgetMs }), publicAddress);
+  const tookMs = performance.now() - started;
+  assert.ok(tookMs < budgetMs / 2, `took ${Math.round(tookMs)} ms of a ${budgetMs} ms budget`);
+  assert.ok(relay.received.some(({ bytes }) => isDelete(bytes)), "the delete was sent");
+  assert.equal(gateway.mappings.length, 1, "left to expire with its short lifetime");
 });
