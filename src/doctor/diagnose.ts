@@ -3,7 +3,7 @@ import type { GatewayProtocol } from "../errors/errors.js";
 import type { MappingMethod, PortMapper } from "../mapping/port-mapper.js";
 import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
 import { checkOptionsObject, checkPort, checkTimeoutMs } from "../util/check-arguments.js";
-import { delay, startDeadline, type CallOptions } from "../util/deadline.js";
+import { delay, SequentialBudget, type CallOptions, type RequestOptions } from "../util/deadline.js";
 import type { WanConnection } from "../upnp/gateway/wan-connection.js";
 import { discoverDevices, type FindGatewaysOptions } from "../upnp/gateway/find-gateways.js";
 import { isUsableRank } from "../upnp/gateway/connection-status.js";
@@ -19,7 +19,11 @@ import { testMappingFindings, tryTestMapping, type TestMappingOutcome } from "./
 import { hasRouteTo, probeUdpPort, type UdpReachability } from "./udp-reachability.js";
 
 export interface DiagnoseOptions extends CallOptions {
-  /** Time budget of the whole diagnosis, the test mapping included. @default 3000 */
+  /**
+   * Time budget of the whole diagnosis, the test mapping included: every step gets what is left
+   * of it. Removing the test mapping may take at most 250 ms more, so that a diagnosis that ran
+   * out of time does not leave its mapping on the router. @default 3000
+   */
   timeoutMs?: number | undefined;
   /** Where the machine's own setup is read. @default the system's */
   environment?: HostEnvironment | undefined;
@@ -57,7 +61,8 @@ export interface Diagnosis {
     localAddress: string | undefined;
     externalAddress: string | undefined;
     protocols: Record<GatewayProtocol, ProtocolState>;
-    testMapping: { state: TestMappingOutcome["state"] | "not-tried"; externalPort?: number | undefined; internalPort?: number | undefined };
+    /** `removed`, when mapped: whether the router confirmed that the test mapping is gone again. */
+    testMapping: { state: TestMappingOutcome["state"] | "not-tried"; externalPort?: number | undefined; internalPort?: number | undefined; removed?: boolean | undefined };
   };
   findings: Finding[];
 }
@@ -82,89 +87,87 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const host = options.environment ?? systemHostEnvironment;
   const environment = checkEnvironment(host);
   const gatewayAddress = options.gatewayAddress ?? environment.defaultRoute?.gateway;
-  const deadline = startDeadline("diagnosing", timeoutMs, options.signal);
-  try {
-    const probeBudget = { signal: deadline.signal, timeoutMs: Math.floor(timeoutMs * probeShareOfBudget) };
-    const skipped = Promise.resolve("skipped" as const);
-    const searchOnlyByMulticast = options.upnp?.multicast !== false && gatewayAddress !== undefined;
-    // First the two single datagrams: a router sends only a few ICMP port unreachables a second
-    // (Linux: a burst of 6), and the searches below would use them up before "refused" is heard.
-    const reachability = Promise.all([
-      gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, ssdpPort, Buffer.from(buildMSearch({ searchTarget: IGD_SEARCH_TARGETS[0]!, mx: 1, host: `${SSDP_IPV4_MULTICAST}:${SSDP_PORT}` })), probeBudget),
-      gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, portControlPort, Buffer.from([0, 0]), probeBudget),
-    ]);
-    await Promise.race([reachability, delay(refusalWaitMs, deadline.signal)]);
-    const [multicastRoute, [ssdpUnicast, portControl], multicastReplies, upnp, datagramProbes] = await Promise.all([
-      // A named interface sends multicast out of it whatever the routes say.
-      options.upnp?.multicastInterface ? Promise.resolve(true) : hasRouteTo(SSDP_IPV4_MULTICAST, SSDP_PORT),
-      reachability,
-      searchOnlyByMulticast ? countMulticastReplies(options, probeBudget) : Promise.resolve(undefined),
-      findUpnpConnection(options, probeBudget),
-      gatewayAddress === undefined
-        ? Promise.resolve([] as ProtocolProbe[])
-        : Promise.all(
-            (["pcp", "natpmp"] as const).map((protocol) =>
-              probePortMappers({ ...probeBudget, protocol, gatewayAddress, pcp: { gatewayPort: portControlPort }, natPmp: { gatewayPort: portControlPort } }).then((probes) => probes[0]!),
-            ),
+  // The searches start the budget's clock and take their share of it; each later step gets what is left.
+  const budget = new SequentialBudget(timeoutMs, options.signal);
+  const started = budget.next();
+  const probeBudget = { ...started, timeoutMs: Math.floor(started.timeoutMs * probeShareOfBudget) };
+  const skipped = Promise.resolve("skipped" as const);
+  const searchOnlyByMulticast = options.upnp?.multicast !== false && gatewayAddress !== undefined;
+  // First the two single datagrams: a router sends only a few ICMP port unreachables a second
+  // (Linux: a burst of 6), and the searches below would use them up before "refused" is heard.
+  const reachability = Promise.all([
+    gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, ssdpPort, Buffer.from(buildMSearch({ searchTarget: IGD_SEARCH_TARGETS[0]!, mx: 1, host: `${SSDP_IPV4_MULTICAST}:${SSDP_PORT}` })), probeBudget),
+    gatewayAddress === undefined ? skipped : probeUdpPort(gatewayAddress, portControlPort, Buffer.from([0, 0]), probeBudget),
+  ]);
+  await Promise.race([reachability, delay(refusalWaitMs, options.signal)]);
+  const [multicastRoute, [ssdpUnicast, portControl], multicastReplies, upnp, datagramProbes] = await Promise.all([
+    // A named interface sends multicast out of it whatever the routes say.
+    options.upnp?.multicastInterface ? Promise.resolve(true) : hasRouteTo(SSDP_IPV4_MULTICAST, SSDP_PORT),
+    reachability,
+    searchOnlyByMulticast ? countMulticastReplies(options, probeBudget) : Promise.resolve(undefined),
+    findUpnpConnection(options, probeBudget),
+    gatewayAddress === undefined
+      ? Promise.resolve([] as ProtocolProbe[])
+      : Promise.all(
+          (["pcp", "natpmp"] as const).map((protocol) =>
+            probePortMappers({ ...probeBudget, protocol, gatewayAddress, pcp: { gatewayPort: portControlPort }, natPmp: { gatewayPort: portControlPort } }).then((probes) => probes[0]!),
           ),
-    ]);
-    const pcp = datagramProbes.find((probe) => probe.protocol === "pcp");
-    const natPmp = datagramProbes.find((probe) => probe.protocol === "natpmp");
-    const evidence: ProtocolEvidence = {
-      multicastRoute,
-      ssdpUnicast,
-      multicastReplies,
-      portControl,
-      upnp: upnp === undefined ? { found: false } : { found: true, connected: upnp.status?.connected ?? false, connectionStatus: upnp.status?.connectionStatus },
-      pcp: pcp === undefined ? { usable: false } : pcp.usable ? { usable: true } : { usable: false, error: pcp.error },
-      natPmp: natPmp === undefined ? { usable: false } : natPmp.usable ? { usable: true } : { usable: false, error: natPmp.error },
-    };
-    const mapper = bestMapper(pcp, natPmp, upnp);
-    const testing = options.testMapping !== false && mapper !== undefined;
-    const outcome = testing ? await tryTestMapping(mapper, { signal: deadline.signal, leaseSeconds: 120, checkHairpin: options.checkHairpin !== false }) : undefined;
-    const externalAddress = outcome?.state === "mapped" ? outcome.mapping.externalAddress : await externalAddressOf(mapper, upnp, deadline.signal);
-    const findings = [
-      ...environment.findings,
-      ...protocolFindings(evidence),
-      // What the router did with the mapping says more than what its address suggests: first.
-      ...(outcome === undefined || mapper === undefined ? [] : testMappingFindings(outcome, methodName(mapper.method))),
-      ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
-    ];
-    const gatewayFound = upnp !== undefined || evidence.pcp.usable || evidence.natPmp.usable || hasProtocolAnswer(pcp) || hasProtocolAnswer(natPmp);
-    const reachable = !findings.some((finding) => finding.severity === "problem" && finding.id.startsWith("external-address"));
-    const canOpenPorts = mapper !== undefined && (outcome === undefined || outcome.state === "mapped") && reachable;
-    return {
-      summary: summaryLine({ canOpenPorts, gatewayFound, mapper, outcome, evidence, findings }),
-      canOpenPorts,
-      gatewayFound,
-      method: mapper?.method,
-      facts: {
-        defaultRoute: environment.defaultRoute,
-        candidateInterfaces: environment.candidateInterfaces,
-        gatewayAddress,
-        localAddress: outcome?.state === "mapped" ? outcome.mapping.internalClient : upnp?.localAddress,
-        externalAddress,
-        protocols: {
-          upnp: upnp !== undefined ? "answers" : stateOf(ssdpUnicast),
-          pcp: pcp?.usable || hasProtocolAnswer(pcp) ? "answers" : stateOf(portControl),
-          natpmp: natPmp?.usable || hasProtocolAnswer(natPmp) ? "answers" : stateOf(portControl),
-        },
-        testMapping:
-          outcome === undefined
-            ? { state: "not-tried" }
-            : outcome.state === "mapped"
-              ? { state: "mapped", externalPort: outcome.mapping.externalPort, internalPort: outcome.mapping.internalPort }
-              : { state: outcome.state },
+        ),
+  ]);
+  const pcp = datagramProbes.find((probe) => probe.protocol === "pcp");
+  const natPmp = datagramProbes.find((probe) => probe.protocol === "natpmp");
+  const evidence: ProtocolEvidence = {
+    multicastRoute,
+    ssdpUnicast,
+    multicastReplies,
+    portControl,
+    upnp: upnp === undefined ? { found: false } : { found: true, connected: upnp.status?.connected ?? false, connectionStatus: upnp.status?.connectionStatus },
+    pcp: pcp === undefined ? { usable: false } : pcp.usable ? { usable: true } : { usable: false, error: pcp.error },
+    natPmp: natPmp === undefined ? { usable: false } : natPmp.usable ? { usable: true } : { usable: false, error: natPmp.error },
+  };
+  const mapper = bestMapper(pcp, natPmp, upnp);
+  const testing = options.testMapping !== false && mapper !== undefined;
+  const outcome = testing ? await tryTestMapping(mapper, { budget, leaseSeconds: 120, checkHairpin: options.checkHairpin !== false }) : undefined;
+  const externalAddress = outcome?.state === "mapped" ? outcome.mapping.externalAddress : await externalAddressOf(mapper, upnp, budget.next());
+  const findings = [
+    ...environment.findings,
+    ...protocolFindings(evidence),
+    // What the router did with the mapping says more than what its address suggests: first.
+    ...(outcome === undefined || mapper === undefined ? [] : testMappingFindings(outcome, methodName(mapper.method))),
+    ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
+  ];
+  const gatewayFound = upnp !== undefined || evidence.pcp.usable || evidence.natPmp.usable || hasProtocolAnswer(pcp) || hasProtocolAnswer(natPmp);
+  const reachable = !findings.some((finding) => finding.severity === "problem" && finding.id.startsWith("external-address"));
+  const canOpenPorts = mapper !== undefined && (outcome === undefined || outcome.state === "mapped") && reachable;
+  return {
+    summary: summaryLine({ canOpenPorts, gatewayFound, mapper, outcome, evidence, findings }),
+    canOpenPorts,
+    gatewayFound,
+    method: mapper?.method,
+    facts: {
+      defaultRoute: environment.defaultRoute,
+      candidateInterfaces: environment.candidateInterfaces,
+      gatewayAddress,
+      localAddress: outcome?.state === "mapped" ? outcome.mapping.internalClient : upnp?.localAddress,
+      externalAddress,
+      protocols: {
+        upnp: upnp !== undefined ? "answers" : stateOf(ssdpUnicast),
+        pcp: pcp?.usable || hasProtocolAnswer(pcp) ? "answers" : stateOf(portControl),
+        natpmp: natPmp?.usable || hasProtocolAnswer(natPmp) ? "answers" : stateOf(portControl),
       },
-      findings,
-    };
-  } finally {
-    deadline.dispose();
-  }
+      testMapping:
+        outcome === undefined
+          ? { state: "not-tried" }
+          : outcome.state === "mapped"
+            ? { state: "mapped", externalPort: outcome.mapping.externalPort, internalPort: outcome.mapping.internalPort, removed: outcome.removed }
+            : { state: outcome.state },
+    },
+    findings,
+  };
 }
 
 /** The best UPnP WAN connection discovery found, whatever its state; undefined when no gateway answered. */
-async function findUpnpConnection(options: DiagnoseOptions, budget: { signal: AbortSignal; timeoutMs: number }): Promise<WanConnection | undefined> {
+async function findUpnpConnection(options: DiagnoseOptions, budget: RequestOptions): Promise<WanConnection | undefined> {
   let best: WanConnection | undefined;
   try {
     for await (const { probe } of discoverDevices({ listenMs: Math.min(1500, budget.timeoutMs), ...options.upnp, ...budget })) {
@@ -178,7 +181,7 @@ async function findUpnpConnection(options: DiagnoseOptions, budget: { signal: Ab
 }
 
 /** How many devices answer a search sent only by multicast (not to the gateway directly). */
-async function countMulticastReplies(options: DiagnoseOptions, budget: { signal: AbortSignal; timeoutMs: number }): Promise<number> {
+async function countMulticastReplies(options: DiagnoseOptions, budget: RequestOptions): Promise<number> {
   let replies = 0;
   try {
     const search = { ...options.upnp, multicast: true, unicastTargets: [], unicastToDefaultGateway: false, listenMs: Math.min(1500, budget.timeoutMs), signal: budget.signal };
@@ -197,8 +200,8 @@ function bestMapper(pcp: ProtocolProbe | undefined, natPmp: ProtocolProbe | unde
   return undefined;
 }
 
-async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, signal: AbortSignal): Promise<string | undefined> {
-  if (mapper !== undefined) return mapper.getExternalAddress({ signal }).catch(() => upnp?.status?.externalAddress);
+async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, request: RequestOptions): Promise<string | undefined> {
+  if (mapper !== undefined) return mapper.getExternalAddress(request).catch(() => upnp?.status?.externalAddress);
   return upnp?.status?.externalAddress;
 }
 

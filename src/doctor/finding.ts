@@ -33,5 +33,6 @@ export type FindingId =
   | "test-mapping-refused"
   | "test-mapping-dropped"
   | "test-mapping-failed"
+  | "test-mapping-not-removed"
   | "hairpin-works"
   | "hairpin-inconclusive";

@@ -124,18 +124,19 @@ export interface RequestOptions {
  */
 export class SequentialBudget {
   readonly #timeoutMs: number;
-  readonly #signal: AbortSignal | undefined;
+  /** The caller's signal, which every request gets. */
+  readonly signal: AbortSignal | undefined;
   #firstAt: number | undefined;
 
   constructor(timeoutMs: number, signal: AbortSignal | undefined) {
     this.#timeoutMs = timeoutMs;
-    this.#signal = signal;
+    this.signal = signal;
   }
 
   /** The options of the next request. */
   next(): RequestOptions {
     const now = performance.now();
     this.#firstAt ??= now;
-    return { signal: this.#signal, timeoutMs: Math.max(0, this.#timeoutMs - (now - this.#firstAt)) };
+    return { signal: this.signal, timeoutMs: Math.max(0, this.#timeoutMs - (now - this.#firstAt)) };
   }
 }

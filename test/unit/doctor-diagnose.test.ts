@@ -133,3 +133,32 @@ test("the whole diagnosis stays within its budget against a gateway that never a
   const { diagnosis } = await diagnoseWith(t, { natPmp: false, pcp: false, quirks: { responseDelayMs: 60_000 } }, { timeoutMs: 1500 });
   assert.equal(diagnosis.canOpenPorts, false);
 });
+
+test("a slow router: the steps after the searches get only what is left of the budget, and the test mapping is still removed", async (t) => {
+  // Every reply comes a second late: PCP answers the search at about 1 s and grants the test
+  // mapping at about 2 s, so the budget ends half-way through the read-back, whose answer would
+  // come at 3 s. The removal then has only its short grace; the router still acts on it at once.
+  const timeoutMs = 2500;
+  const gateway = await virtualGateway(t, { externalAddress: "11.22.33.44", upnp: false, profiles: ["slow"] });
+  const started = performance.now();
+  const diagnosis = await diagnose({
+    environment: fakeHost,
+    gatewayAddress: "127.0.0.1",
+    ssdpPort: await unusedUdpPort(),
+    portControlPort: gateway.portControlAddress.port,
+    // A short listen: the searches end when PCP has answered, not later.
+    upnp: { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: await unusedUdpPort() }], listenMs: 100 },
+    checkHairpin: false,
+    timeoutMs,
+  });
+  const elapsedMs = performance.now() - started;
+  assert.ok(elapsedMs < timeoutMs + 500, `diagnose() took ${Math.round(elapsedMs)} ms of a ${timeoutMs} ms budget`);
+  assert.deepEqual(gateway.mappings, [], "the test mapping is removed");
+  // PCP cannot read a mapping back: a read-back cut short is as unknown as one answered.
+  assert.equal(diagnosis.summary, "ports can be opened via PCP");
+  assert.equal(diagnosis.facts.externalAddress, "11.22.33.44");
+  assert.equal(diagnosis.facts.testMapping.state, "mapped");
+  // The removal ran out of time before the router confirmed it: said, not passed over.
+  assert.equal(diagnosis.facts.testMapping.removed, false);
+  assert.deepEqual(ids(diagnosis), ["upnp-refused", "test-mapping-not-removed"]);
+});

@@ -1,5 +1,6 @@
 import { diagnose, type DiagnoseOptions, type Diagnosis, type ProtocolState } from "../../doctor/diagnose.js";
 import type { Finding } from "../../doctor/finding.js";
+import { removalGraceMs } from "../../doctor/test-mapping.js";
 import { maxTimeoutMs } from "../../util/check-arguments.js";
 import { parseGatewayAddress } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
@@ -10,11 +11,12 @@ import { escaped, joinText, type Printable } from "../terminal-text.js";
 /** Columns the report is wrapped to: it fits a terminal of the classic width. */
 const reportWidth = 78;
 /**
- * What the report itself needs of the budget: the checks get the rest, so that the diagnosis
- * (which returns what it found when its own budget ends) is done before the command's time is up.
+ * What the report itself needs of the budget, and the grace the test mapping's removal may take
+ * after the diagnosis's own budget: the checks get the rest, so that the diagnosis (which returns
+ * what it found when its own budget ends) is done before the command's time is up.
  */
 function checksBudgetMs(timeoutMs: number): number {
-  return Math.max(1, timeoutMs - Math.min(250, Math.floor(timeoutMs / 10)));
+  return Math.max(1, timeoutMs - Math.min(250, Math.floor(timeoutMs / 10)) - removalGraceMs);
 }
 
 /** The options of `diagnose()` from the command line. */
@@ -59,7 +61,7 @@ const stateWords: Readonly<Record<ProtocolState, string>> = {
 function testMappingWords(test: Diagnosis["facts"]["testMapping"]): string {
   switch (test.state) {
     case "mapped":
-      return `UDP ${test.externalPort} → ${test.internalPort} mapped, read back and removed`;
+      return `UDP ${test.externalPort} → ${test.internalPort} mapped, read back${test.removed ? " and removed" : ", removal unconfirmed"}`;
     case "refused":
       return "refused by the router";
     case "dropped":
