@@ -30,6 +30,12 @@ export interface FindPortMapperOptions extends CallOptions {
   gatewayAddress?: string | undefined;
   /** UPnP: the description URL of a gateway remembered from an earlier run; skips the SSDP search. */
   gatewayUrl?: string | undefined;
+  /**
+   * UPnP: the gateway, from a search of the caller's own, in place of this call's search (and of
+   * `gatewayUrl`), so that one search serves several calls: `porthole discover --ipv6` lists the
+   * gateways and probes for pinholes with one. Called when UPnP is asked.
+   */
+  upnpGateway?: ((signal: AbortSignal | undefined) => Promise<WanConnection>) | undefined;
   /** UPnP discovery's options (search targets, interface, listening time, ...). */
   upnp?: Omit<FindGatewayOptions, "signal" | "timeoutMs"> | undefined;
   upnpMapper?: UpnpPortMapperOptions | undefined;
@@ -85,14 +91,18 @@ export function checkFindOptions(options: FindPortMapperOptions): CheckedFindOpt
   };
 }
 
-/** A WAN connection the UPnP part found, refused when it cannot map (not connected, no usable address). */
-async function findConnection(options: FindPortMapperOptions, signal: AbortSignal | undefined): Promise<WanConnection> {
+/** The gateway the caller gave, the one its URL names, or the best the search finds. */
+async function gatewayToAsk(options: FindPortMapperOptions, signal: AbortSignal | undefined): Promise<WanConnection> {
+  if (options.upnpGateway !== undefined) return options.upnpGateway(signal);
+  if (options.gatewayUrl !== undefined) return gatewayFromUrl(options.gatewayUrl, { ...options.upnp, signal });
   // The SSDP search is loaded only when there is something to search: with a URL, none
   // (`porthole ip --gateway URL` starts faster without it, docs/benchmarks.md).
-  const connection =
-    options.gatewayUrl !== undefined
-      ? await gatewayFromUrl(options.gatewayUrl, { ...options.upnp, signal })
-      : await (await import("../upnp/gateway/find-gateways.js")).findGateway({ ...options.upnp, signal });
+  return (await import("../upnp/gateway/find-gateways.js")).findGateway({ ...options.upnp, signal });
+}
+
+/** A WAN connection the UPnP part found, refused when it cannot map (not connected, no usable address). */
+async function findConnection(options: FindPortMapperOptions, signal: AbortSignal | undefined): Promise<WanConnection> {
+  const connection = await gatewayToAsk(options, signal);
   const rank = connection.status?.rank;
   if (rank !== undefined && !isUsableRank(rank)) {
     const address = connection.status?.externalAddress;

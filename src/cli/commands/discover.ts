@@ -1,12 +1,13 @@
 import { NoGatewayError, type GatewayProtocol } from "../../errors/errors.js";
 import { probePortMappers, type ProtocolProbe } from "../../discovery/probe-port-mappers.js";
-import { noMapperError } from "../../discovery/port-mapper-attempts.js";
+import { noMapperError, type FindPortMapperOptions } from "../../discovery/port-mapper-attempts.js";
 import type { MappingMethod } from "../../mapping/port-mapper.js";
 import { parseHttpUrl } from "../../http/http-url.js";
 import { localAddressToward } from "../../net/local-address.js";
-import { discoverDevices } from "../../upnp/gateway/find-gateways.js";
+import { bestGateway, discoverDevices, type DiscoveredDevice } from "../../upnp/gateway/find-gateways.js";
 import { gatewayFromUrl } from "../../upnp/gateway/probe-gateway.js";
 import type { WanConnection } from "../../upnp/gateway/wan-connection.js";
+import { maxTimeoutMs } from "../../util/check-arguments.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { explainRefusedReplies } from "../connect.js";
 import { mapperSettings, type MapperSettings } from "../connect-mapper.js";
@@ -81,33 +82,45 @@ export function gatewayJson(gateway: WanConnection): DiscoveredGatewayJson {
   };
 }
 
-/** Every UPnP gateway that answers, in the order their probes finish. */
-async function findUpnpGateways(context: CommandContext, settings: MapperSettings): Promise<WanConnection[]> {
+/** What discover's one UPnP search found: every device that answered it, or the gateway `--gateway` names. */
+type UpnpSearch = { devices: DiscoveredDevice[] } | { named: WanConnection };
+
+async function searchUpnp(context: CommandContext, settings: MapperSettings): Promise<UpnpSearch> {
   const { gatewayUrl, search, probe } = settings.client;
-  if (gatewayUrl !== undefined) return [await gatewayFromUrl(gatewayUrl, probe)];
-  const gateways: WanConnection[] = [];
-  let devices = 0;
-  for await (const { probe: found } of discoverDevices(search)) {
-    devices++;
-    if (found.gateway) gateways.push(found.gateway);
-    else context.terminal.trace(`${found.descriptionUrl} is not a usable gateway${found.error ? `: ${found.error.message}` : ""}`);
+  if (gatewayUrl !== undefined) return { named: await gatewayFromUrl(gatewayUrl, probe) };
+  const devices: DiscoveredDevice[] = [];
+  for await (const device of discoverDevices(search)) {
+    devices.push(device);
+    const { probe: found } = device;
+    if (!found.gateway) context.terminal.trace(`${found.descriptionUrl} is not a usable gateway${found.error ? `: ${found.error.message}` : ""}`);
   }
+  return { devices };
+}
+
+/** Every UPnP gateway the search found, in the order their probes finished. */
+function upnpGateways(context: CommandContext, found: UpnpSearch): WanConnection[] {
+  if ("named" in found) return [found.named];
+  const { devices } = found;
+  const gateways = devices.flatMap(({ probe }) => (probe.gateway ? [probe.gateway] : []));
   if (gateways.length === 0) {
-    throw devices === 0
+    throw devices.length === 0
       ? explainRefusedReplies(new NoGatewayError("no UPnP device answered the search", { nothingAnswered: true }), context.facts)
-      : new NoGatewayError(`${devices} UPnP device(s) answered, none of them a gateway that maps ports`);
+      : new NoGatewayError(`${devices.length} UPnP device(s) answered, none of them a gateway that maps ports`);
   }
   return gateways;
 }
 
 /**
- * NAT-PMP and PCP, each asked on its own so that both are reported. Each gets as long as the SSDP
- * search listens: a gateway that speaks them answers in a round trip, and one that does not
- * refuses at once, so only a silent (filtered) port would make `discover` wait longer.
+ * Each protocol asked on its own, so that each is reported. NAT-PMP and PCP get as long as the
+ * SSDP search listens: a gateway that speaks them answers in a round trip, and one that does not
+ * refuses at once, so only a silent (filtered) port would make `discover` wait longer. UPnP waits
+ * for the search to end, within the command's budget.
  */
-function probePortControl(settings: MapperSettings, protocols: readonly ("pcp" | "natpmp")[], signal: AbortSignal): Promise<ProtocolProbe[]> {
+function probeEach(settings: MapperSettings, protocols: readonly GatewayProtocol[], options: FindPortMapperOptions): Promise<ProtocolProbe[]> {
   const listenMs = settings.client.search.listenMs!;
-  return Promise.all(protocols.map(async (protocol) => (await probePortMappers({ ...settings.find, protocol, timeoutMs: listenMs, signal }))[0]!));
+  return Promise.all(
+    protocols.map(async (protocol) => (await probePortMappers({ ...settings.find, ...options, protocol, timeoutMs: protocol === "upnp" ? maxTimeoutMs : listenMs }))[0]!),
+  );
 }
 
 async function portControlJson(probe: Extract<ProtocolProbe, { usable: true }>, settings: MapperSettings): Promise<PortControlGatewayJson> {
@@ -133,18 +146,23 @@ function portControlProtocols(settings: MapperSettings): Array<"pcp" | "natpmp">
   return protocol === "auto" ? ["pcp", "natpmp"] : protocol === "upnp" ? [] : [protocol];
 }
 
+/** The protocols asked that open pinholes, in order of preference: PCP stands in for NAT-PMP, which has no IPv6. */
+function pinholeProtocols(settings: MapperSettings): Array<"pcp" | "upnp"> {
+  const { protocol } = settings;
+  return protocol === "auto" ? ["pcp", "upnp"] : protocol === "upnp" ? ["upnp"] : ["pcp"];
+}
+
 /**
  * Every gateway that answers, by every protocol asked: PCP, NAT-PMP, then UPnP (the order of
  * preference). Fails only when nothing at all answered, saying what each protocol did.
  */
-async function findAll(context: CommandContext, settings: MapperSettings): Promise<GatewayJson[]> {
+async function findAll(context: CommandContext, settings: MapperSettings, upnpSearch: Promise<UpnpSearch> | undefined): Promise<GatewayJson[]> {
   const { signal } = context;
   context.facts.gatewayUrl = settings.client.gatewayUrl;
   context.facts.protocol = settings.protocol;
-  const asksUpnp = settings.protocol === "auto" || settings.protocol === "upnp";
   const [portControl, upnp] = await Promise.all([
-    probePortControl(settings, portControlProtocols(settings), signal),
-    asksUpnp ? findUpnpGateways(context, settings).then((gateways) => ({ gateways }), (error: unknown) => ({ error })) : undefined,
+    probeEach(settings, portControlProtocols(settings), { signal }),
+    upnpSearch?.then((found) => ({ gateways: upnpGateways(context, found) })).catch((error: unknown) => ({ error })),
   ]);
   signal.throwIfAborted();
   const answered = portControl.filter((probe) => probe.usable);
@@ -160,9 +178,15 @@ async function findAll(context: CommandContext, settings: MapperSettings): Promi
 }
 
 /** `--ipv6`: which protocol would open pinholes, the firewall's answer, and our address (docs/ipv6.md). */
-async function findPinholeWays(context: CommandContext, settings: MapperSettings): Promise<PinholesJson> {
-  const protocol = settings.protocol === "natpmp" ? "pcp" : settings.protocol;
-  const probes = await probePortMappers({ ...settings.find, protocol, family: 6, timeoutMs: settings.client.search.listenMs!, signal: context.signal });
+async function findPinholeWays(context: CommandContext, settings: MapperSettings, upnpSearch: Promise<UpnpSearch> | undefined): Promise<PinholesJson> {
+  // The gateway `findGateway` would choose among those the search for the list found.
+  const upnpGateway =
+    upnpSearch &&
+    (async (): Promise<WanConnection> => {
+      const found = await upnpSearch;
+      return "named" in found ? found.named : bestGateway(found.devices, settings.client.search.listenMs);
+    });
+  const probes = await probeEach(settings, pinholeProtocols(settings), { family: 6, upnpGateway, signal: context.signal });
   context.signal.throwIfAborted();
   const ways: PinholeWayJson[] = probes.map((probe) => ({
     method: probe.usable ? probe.mapper.method : probe.protocol === "upnp" ? "upnp-pinhole" : probe.protocol,
@@ -214,9 +238,12 @@ export const discover: Command = async (context) => {
   const { terminal } = context;
   const settings = mapperSettings(context, { family: 4 });
   const ipv6 = context.line.values.ipv6 === true;
-  const [gateways, pinholes] = await terminal.withSpinner("Searching for gateways…", () =>
-    Promise.all([findAll(context, settings), ipv6 ? findPinholeWays(context, settings) : undefined]),
-  );
+  const asksUpnp = settings.protocol === "auto" || settings.protocol === "upnp";
+  const [gateways, pinholes] = await terminal.withSpinner("Searching for gateways…", () => {
+    // One search for both: the list of gateways and, with --ipv6, the pinhole probe.
+    const upnpSearch = asksUpnp ? searchUpnp(context, settings) : undefined;
+    return Promise.all([findAll(context, settings, upnpSearch), ipv6 ? findPinholeWays(context, settings, upnpSearch) : undefined]);
+  });
   if (terminal.json) {
     terminal.printJson({ gateways, ...(pinholes === undefined ? {} : { ipv6: pinholes }) });
     return;

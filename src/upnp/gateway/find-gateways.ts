@@ -127,50 +127,56 @@ export interface FindGatewayOptions extends FindGatewaysOptions {
 
 const stopSearching = Symbol("enough gateways");
 
-function describeFailures(devices: DiscoveredDevice[]): string {
+function describeFailures(devices: readonly DiscoveredDevice[]): string {
   return devices
     .map(({ probe }) => `${probe.descriptionUrl}: ${probe.verdict}${probe.error ? ` (${probe.error.message})` : ""}`)
     .join("; ");
 }
 
 /**
+ * The gateway `findGateway` chooses among the devices a discovery found: the best ranked (like
+ * miniupnpc, see `GatewayRank`), the first found among equals. Throws `NoGatewayError` when none
+ * is a gateway (`nothingAnswered` when no device answered a search that listened `listenMs`).
+ */
+export function bestGateway(devices: readonly DiscoveredDevice[], listenMs: number = ssdpSearchDefaults.listenMs): WanConnection {
+  let best: WanConnection | undefined;
+  for (const { probe } of devices) {
+    if (probe.gateway && (!best || probe.gateway.status!.rank < best.status!.rank)) best = probe.gateway;
+  }
+  if (best) return best;
+  if (devices.length === 0) {
+    throw new NoGatewayError(`no UPnP device answered within ${listenMs} ms: UPnP may be off on the router, or multicast blocked on this network`, { nothingAnswered: true });
+  }
+  throw new NoGatewayError(`no usable gateway among ${devices.length} device(s) that answered: ${describeFailures(devices)}`);
+}
+
+/**
  * The best gateway on the network, returned as soon as it is known: the first connected gateway
  * with a public address ends the search; otherwise the best found within `graceMs` of the first
- * (ranked like miniupnpc, see `GatewayRank`). Rejects with `NoGatewayError` (`nothingAnswered`
- * when no device answered), or `TimeoutError` when `timeoutMs` runs out before any gateway.
+ * (`bestGateway`). Rejects with `NoGatewayError` (`nothingAnswered` when no device answered), or
+ * `TimeoutError` when `timeoutMs` runs out before any gateway.
  */
 export async function findGateway(options: FindGatewayOptions = {}): Promise<WanConnection> {
   const graceMs = checkTimeoutMs("graceMs", options.graceMs) ?? 150;
   // The caller's signal, and our own stop when the grace after a usable gateway is over.
   const scope = startDeadline("finding a gateway", Infinity, options.signal);
-  const others: DiscoveredDevice[] = [];
-  let best: WanConnection | undefined;
+  const devices: DiscoveredDevice[] = [];
   let grace: NodeJS.Timeout | undefined;
   try {
     for await (const device of discoverDevices({ ...options, signal: scope.signal })) {
-      const gateway = device.probe.gateway;
-      if (!gateway) {
-        others.push(device);
-        continue;
-      }
-      if (!best || gateway.status!.rank < best.status!.rank) best = gateway;
-      if (best.status!.rank === 1) break;
+      devices.push(device);
+      const rank = device.probe.gateway?.status!.rank;
+      if (rank === undefined) continue;
+      if (rank === 1) break;
       grace ??= setTimeout(() => scope.end(stopSearching), graceMs);
     }
   } catch (error) {
     const stoppedByUs = scope.signal.aborted && scope.signal.reason === stopSearching;
-    const outOfTime = error instanceof TimeoutError && !options.signal?.aborted && best !== undefined;
+    const outOfTime = error instanceof TimeoutError && !options.signal?.aborted && devices.some(({ probe }) => probe.gateway);
     if (!stoppedByUs && !outOfTime) throw error;
   } finally {
     clearTimeout(grace);
     scope.dispose();
   }
-  if (best) return best;
-  if (others.length === 0) {
-    throw new NoGatewayError(
-      `no UPnP device answered within ${options.listenMs ?? ssdpSearchDefaults.listenMs} ms: UPnP may be off on the router, or multicast blocked on this network`,
-      { nothingAnswered: true },
-    );
-  }
-  throw new NoGatewayError(`no usable gateway among ${others.length} device(s) that answered: ${describeFailures(others)}`);
+  return bestGateway(devices, options.listenMs);
 }
