@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6, isIP } from "node:net";
-import { InvalidArgumentError } from "../errors/errors.js";
+import { InvalidArgumentError, type InvalidArgumentProblem } from "../errors/errors.js";
 import type { ProtocolChoice } from "../discovery/port-mapper-attempts.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 
@@ -26,22 +26,25 @@ export function parseProtocols(text: string): TransportProtocol[] {
   }
 }
 
+/**
+ * A number option in decimal digits from `min` to `max`, or a usage error saying what `option`
+ * must be. No more digits than `max` has: zeros padding a number beyond that are refused, not
+ * guessed at.
+ */
+function parseWholeNumber(text: string, option: string, min: number, max: number, mustBe: string, problem?: InvalidArgumentProblem): number {
+  const value = text.length <= String(max).length && /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw new InvalidArgumentError(`${option} must be ${mustBe}, got ${JSON.stringify(text)}`, problem);
+  return value;
+}
+
 /** Seconds, 0 (permanent) to 2^32-1: the range of the lease argument (ui4). */
 export function parseLease(text: string): number {
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(value <= 0xffffffff)) {
-    throw new InvalidArgumentError(`--lease must be whole seconds from 0 (permanent) to 4294967295, got ${JSON.stringify(text)}`, "lease");
-  }
-  return value;
+  return parseWholeNumber(text, "--lease", 0, 0xffffffff, "whole seconds from 0 (permanent) to 4294967295", "lease");
 }
 
 /** A whole number of milliseconds from 1 to a day. */
 export function parseTimeout(text: string): number {
-  const value = /^\d{1,8}$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= 86_400_000)) {
-    throw new InvalidArgumentError(`--timeout must be milliseconds from 1 to 86400000, got ${JSON.stringify(text)}`);
-  }
-  return value;
+  return parseWholeNumber(text, "--timeout", 1, 86_400_000, "milliseconds from 1 to 86400000");
 }
 
 /** An IPv4 address: WANIPConnection maps IPv4 internal clients only. */
@@ -98,11 +101,7 @@ export function parseProtocolChoice(text: string): ProtocolChoice {
 
 /** `--check-interval`: whole seconds from 1 to a day. */
 export function parseCheckInterval(text: string): number {
-  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= 86_400)) {
-    throw new InvalidArgumentError(`--check-interval must be whole seconds from 1 to 86400, got ${JSON.stringify(text)}`);
-  }
-  return value;
+  return parseWholeNumber(text, "--check-interval", 1, 86_400, "whole seconds from 1 to 86400");
 }
 
 /** A text argument the gateway stores, such as the mapping's description: printable, not huge. */
@@ -122,9 +121,5 @@ export function parseListenPort(text: string, option: string): number {
 
 /** `--max-entries`: how many entries `list` reads at most, 1 to 65536 (the whole port range). */
 export function parseMaxEntries(text: string): number {
-  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= 65536)) {
-    throw new InvalidArgumentError(`--max-entries must be a whole number from 1 to 65536, got ${JSON.stringify(text)}`);
-  }
-  return value;
+  return parseWholeNumber(text, "--max-entries", 1, 65_536, "a whole number from 1 to 65536");
 }
