@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { FindPortMapperOptions, ProtocolChoice } from "../discovery/port-mapper-attempts.js";
 import { findPortMapper } from "../discovery/find-port-mapper.js";
+import { methodName } from "../mapping/method-names.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { UpnpPortMapper } from "../upnp/upnp-port-mapper.js";
 import type { PcpNonceSource } from "../pcp/pcp-nonce.js";
@@ -8,7 +9,6 @@ import { maxTimeoutMs } from "../util/check-arguments.js";
 import { parseGatewayAddress, parseProtocolChoice } from "./argument-checks.js";
 import type { CommandContext } from "./command-context.js";
 import { clientSettings, explainRefusedReplies, type ClientSettings } from "./connect.js";
-import { methodName } from "./wording.js";
 
 /**
  * How a command finds its gateway's port mapper (`findPortMapper`), from the common options and

@@ -2,10 +2,11 @@ import { HttpError, InvalidArgumentError, MappingDroppedError, NoGatewayError, P
 import type { GatewayProtocol } from "../errors/porthole-error.js";
 import type { ProtocolChoice } from "../discovery/port-mapper-attempts.js";
 import { resultNameOf, resultOf } from "../compat/result-of.js";
+import { methodName } from "../mapping/method-names.js";
 import { isSearchWithoutRoute } from "./exit-codes.js";
 import type { Terminal } from "./terminal.js";
 import { escaped, type Printable } from "./terminal-text.js";
-import { externalAddressVerdict, methodName } from "./wording.js";
+import { externalAddressVerdict } from "./wording.js";
 
 /** Search replies whose LOCATION discovery would not follow (see `allowForeignLocations`). */
 export interface RefusedReplies {

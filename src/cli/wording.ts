@@ -1,4 +1,3 @@
-import type { MappingMethod } from "../mapping/port-mapper.js";
 import { isIPv6Literal } from "../net/ipv6-literal.js";
 import { addressScope, type AddressScope } from "../net/address-scope.js";
 import { isUsableAddressScope } from "../net/address-scope.js";
@@ -87,11 +86,4 @@ export function externalAddressVerdict(externalAddress: string | null | undefine
     doubleNat: true,
     note: `the external address ${externalAddress} is ${scopeWords[scope] ?? scope}: another NAT sits between this gateway and the internet (double NAT), so mappings will not be reachable from the internet`,
   };
-}
-
-const methodNames: Readonly<Record<MappingMethod, string>> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP", "upnp-pinhole": "UPnP (IPv6 firewall)" };
-
-/** "UPnP", "NAT-PMP", "PCP": a protocol, or how a mapping was made, in words. */
-export function methodName(method: MappingMethod): string {
-  return methodNames[method];
 }

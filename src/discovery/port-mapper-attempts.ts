@@ -1,4 +1,5 @@
 import { InvalidArgumentError, NoGatewayError, PortholeError, type GatewayProtocol } from "../errors/errors.js";
+import { methodName } from "../mapping/method-names.js";
 import type { PortMapper } from "../mapping/port-mapper.js";
 import { defaultGatewayIPv4, defaultGatewayIPv6 } from "../net/default-gateway.js";
 import { readOnce, systemHostNetwork, type HostNetwork } from "../net/host-network.js";
@@ -185,8 +186,7 @@ export function startAttempts(given: FindPortMapperOptions, checked: CheckedFind
 
 /** Why nothing usable was found, one clause per protocol tried. */
 export function noMapperError(failures: ReadonlyArray<{ protocol: GatewayProtocol; error: unknown }>): NoGatewayError {
-  const names: Record<GatewayProtocol, string> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP" };
-  const clauses = failures.map(({ protocol, error }) => `${names[protocol]}: ${error instanceof Error ? error.message : String(error)}`);
+  const clauses = failures.map(({ protocol, error }) => `${methodName(protocol)}: ${error instanceof Error ? error.message : String(error)}`);
   // Nothing answered when every protocol stayed silent, was refused before any gateway spoke, or
   // could not even send (a SocketError: no route for the search, no address of its family).
   const nothingAnswered = failures.every(({ error }) =>

@@ -1,5 +1,6 @@
 import { probePortMappers, type ProtocolProbe } from "../discovery/probe-port-mappers.js";
 import type { GatewayProtocol } from "../errors/errors.js";
+import { methodName } from "../mapping/method-names.js";
 import type { MappingMethod, PortMapper } from "../mapping/port-mapper.js";
 import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
 import { checkOptionsObject, checkPort, checkTimeoutMs } from "../util/check-arguments.js";
@@ -214,12 +215,6 @@ function stateOf(reachability: UdpReachability | "skipped"): ProtocolState {
   if (reachability === "skipped") return "not-asked";
   if (reachability === "answered") return "answers";
   return reachability === "refused" ? "refused" : "silent";
-}
-
-const methodNames: Readonly<Record<MappingMethod, string>> = { upnp: "UPnP", natpmp: "NAT-PMP", pcp: "PCP", "upnp-pinhole": "UPnP (IPv6 pinhole)" };
-
-function methodName(method: MappingMethod): string {
-  return methodNames[method];
 }
 
 function summaryLine(state: { canOpenPorts: boolean; gatewayFound: boolean; mapper: PortMapper | undefined; outcome: TestMappingOutcome | undefined; evidence: ProtocolEvidence; findings: Finding[] }): string {

@@ -18,7 +18,7 @@ export class NatPmpPortMapper extends LeasedPortMapper {
 
   constructor(gatewayAddress: string, options: NatPmpPortMapperOptions = {}) {
     const client = new NatPmpClient(gatewayAddress, options);
-    super({ method: "natpmp", protocolName: "NAT-PMP", client, defaultTimeoutMs: DEFAULT_NATPMP_TIMEOUT_MS, options });
+    super({ method: "natpmp", client, defaultTimeoutMs: DEFAULT_NATPMP_TIMEOUT_MS, options });
     this.client = client;
   }
 

@@ -46,7 +46,7 @@ export class PcpPortMapper extends LeasedPortMapper {
 
   constructor(gatewayAddress: string, options: PcpPortMapperOptions = {}) {
     const client = new PcpClient(gatewayAddress, options);
-    super({ method: "pcp", protocolName: "PCP", client, defaultTimeoutMs: DEFAULT_PCP_TIMEOUT_MS, options });
+    super({ method: "pcp", client, defaultTimeoutMs: DEFAULT_PCP_TIMEOUT_MS, options });
     this.client = client;
     if (options.nonceFor !== undefined && typeof options.nonceFor !== "function") throw new InvalidArgumentError("nonceFor must be a function");
     this.#nonceFor = options.nonceFor;

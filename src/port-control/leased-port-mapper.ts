@@ -7,6 +7,7 @@ import type { EpochWatch } from "./epoch-watch.js";
 import { listenForAnnouncements, type AnnouncementListening } from "./gateway-announcement.js";
 import { GrantedMapping } from "../mapping/granted-mapping.js";
 import { checkMappingKey, checkMapRequest, type CheckedMapRequest } from "../mapping/map-request.js";
+import { methodName } from "../mapping/method-names.js";
 import type { GatewayEvent, Mapping, MappingCheck, MappingKey, MapRequest, PortMapper, TransportProtocol } from "../mapping/port-mapper.js";
 import { RestartLedger } from "./restart-ledger.js";
 import type { GatewayClientOptions } from "./gateway-client-options.js";
@@ -29,8 +30,6 @@ export interface CheckedKey {
 
 export interface LeasedPortMapperInit {
   method: "natpmp" | "pcp";
-  /** The name in messages, e.g. "NAT-PMP". */
-  protocolName: string;
   /** The protocol's client: where the gateway is, and its epochs. */
   client: { gatewayAddress: string; gatewayPort: number; epoch: EpochWatch };
   defaultTimeoutMs: number;
@@ -44,7 +43,6 @@ export interface LeasedPortMapperInit {
  */
 export abstract class LeasedPortMapper implements PortMapper {
   readonly method: "natpmp" | "pcp";
-  readonly #protocolName: string;
   readonly #gateway: { address: string; port: number };
   readonly #epoch: EpochWatch;
   readonly #defaultTimeoutMs: number;
@@ -54,9 +52,8 @@ export abstract class LeasedPortMapper implements PortMapper {
   /** The external address last learnt, so that an announcement of the same one is no news. */
   #knownExternalAddress: string | undefined;
 
-  constructor({ method, protocolName, client, defaultTimeoutMs, options }: LeasedPortMapperInit) {
+  constructor({ method, client, defaultTimeoutMs, options }: LeasedPortMapperInit) {
     this.method = method;
-    this.#protocolName = protocolName;
     this.#gateway = { address: client.gatewayAddress, port: client.gatewayPort };
     this.#epoch = client.epoch;
     this.#defaultTimeoutMs = defaultTimeoutMs;
@@ -87,7 +84,7 @@ export abstract class LeasedPortMapper implements PortMapper {
    */
   async map(request: MapRequest, options: CallOptions = {}): Promise<Mapping> {
     const checked = checkMapRequest(request, options);
-    const what = `${this.#protocolName} map ${checked.protocol} ${checked.internalPort}`;
+    const what = `${methodName(this.method)} map ${checked.protocol} ${checked.internalPort}`;
     // Every request below is awaited in turn, so the budget is shared out rather than enforced by
     // a deadline (NAT-PMP's side request has a scope of its own).
     const budget = new SequentialBudget(options.timeoutMs ?? this.#defaultTimeoutMs, options.signal);

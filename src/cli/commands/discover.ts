@@ -1,6 +1,7 @@
 import { NoGatewayError, type GatewayProtocol } from "../../errors/errors.js";
 import { probePortMappers, type ProtocolProbe } from "../../discovery/probe-port-mappers.js";
 import { noMapperError, type FindPortMapperOptions } from "../../discovery/port-mapper-attempts.js";
+import { methodName } from "../../mapping/method-names.js";
 import type { MappingMethod } from "../../mapping/port-mapper.js";
 import { parseHttpUrl } from "../../http/http-url.js";
 import { localAddressToward } from "../../net/local-address.js";
@@ -12,7 +13,7 @@ import type { Command, CommandContext } from "../command-context.js";
 import { explainRefusedReplies } from "../connect.js";
 import { mapperSettings, type MapperSettings } from "../connect-mapper.js";
 import { escaped, type Printable } from "../terminal-text.js";
-import { externalAddressVerdict, methodName, shortServiceType } from "../wording.js";
+import { externalAddressVerdict, shortServiceType } from "../wording.js";
 
 /** Fields every entry of `porthole discover --json`'s `gateways` has (docs/cli.md). */
 interface GatewayJsonBase {
@@ -204,7 +205,7 @@ function printGateway(context: CommandContext, gateway: GatewayJson): void {
   const { out } = terminal;
   const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
   if (gateway.protocol === "upnp") {
-    terminal.print(escaped`${out.bold(gateway.location ?? gateway.controlUrl)}  ${out.dim("UPnP")}`);
+    terminal.print(escaped`${out.bold(gateway.location ?? gateway.controlUrl)}  ${out.dim(methodName(gateway.protocol))}`);
     if (gateway.friendlyName !== null) row("name", gateway.friendlyName);
     row("service", shortServiceType(gateway.serviceType));
     row("status", gateway.status ?? "unknown (GetStatusInfo failed)");

@@ -1,6 +1,7 @@
 import { diagnose, type DiagnoseOptions, type Diagnosis, type ProtocolState } from "../../doctor/diagnose.js";
 import type { Finding } from "../../doctor/finding.js";
 import { removalGraceMs } from "../../doctor/test-mapping.js";
+import { methodName } from "../../mapping/method-names.js";
 import { maxTimeoutMs } from "../../util/check-arguments.js";
 import { parseGatewayAddress } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
@@ -89,9 +90,7 @@ function printReport(context: CommandContext, diagnosis: Diagnosis): void {
   row("default route", route === undefined ? "none" : `via ${route.gateway} on ${route.interfaceName}`);
   row("interfaces", facts.candidateInterfaces.length === 0 ? "none that could lead to a router" : facts.candidateInterfaces.join(", "));
   row("gateway", facts.gatewayAddress ?? "unknown");
-  row("UPnP", stateWords[facts.protocols.upnp]);
-  row("PCP", stateWords[facts.protocols.pcp]);
-  row("NAT-PMP", stateWords[facts.protocols.natpmp]);
+  for (const protocol of ["upnp", "pcp", "natpmp"] as const) row(methodName(protocol), stateWords[facts.protocols[protocol]]);
   row("external address", facts.externalAddress ?? "unknown");
   row("our address", facts.localAddress ?? "unknown");
   row("test mapping", testMappingWords(facts.testMapping));

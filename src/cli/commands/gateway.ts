@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../../errors/errors.js";
+import { methodName } from "../../mapping/method-names.js";
 import { addressScope } from "../../net/address-scope.js";
 import type { VirtualGatewayActivity } from "../../virtual-gateway/gateway-activity.js";
 import type { VirtualGatewayOptions } from "../../virtual-gateway/gateway-config.js";
@@ -95,7 +96,7 @@ function portControlLine(activity: Extract<VirtualGatewayActivity, { type: "natp
       : `map ${typeof mapping.protocol === "number" ? `protocol ${mapping.protocol}` : mapping.protocol} ${mapping.internalPort} (suggested ${mapping.suggestedExternalPort}, ${mapping.lifetimeSeconds} s)`;
   const outcome =
     resultCode === undefined ? "no answer" : resultCode !== 0 ? `result ${resultCode}` : granted === undefined ? "ok" : `ok: external port ${granted.externalPort}, ${granted.lifetimeSeconds} s`;
-  return `${activity.type === "natpmp" ? "NAT-PMP" : "PCP"} ${asked} from ${hostPort(activity.from.address, activity.from.port)} → ${outcome}`;
+  return `${methodName(activity.type)} ${asked} from ${hostPort(activity.from.address, activity.from.port)} → ${outcome}`;
 }
 
 /**

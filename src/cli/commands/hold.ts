@@ -7,6 +7,7 @@ import type { ManagedPort } from "../../manager/managed-port.js";
 import type { ManagedPortEvents, PortIdentity } from "../../manager/managed-port-events.js";
 import type { ManagedPortOptions } from "../../manager/managed-port-options.js";
 import { MappingManager } from "../../manager/mapping-manager.js";
+import { methodName } from "../../mapping/method-names.js";
 import { maxTimeoutMs } from "../../util/check-arguments.js";
 import { startDeadline } from "../../util/deadline.js";
 import { parseCheckInterval, parseDescription, parseLease, parsePort, parseProtocols } from "../argument-checks.js";
@@ -18,7 +19,7 @@ import { errorJson } from "../error-report.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Terminal } from "../terminal.js";
 import { escaped, type Printable } from "../terminal-text.js";
-import { formatLease, hostPort, methodName } from "../wording.js";
+import { formatLease, hostPort } from "../wording.js";
 
 /** Everything `hold` is asked, checked before any traffic: one managed port per port and protocol. */
 function heldPorts(line: CommandLine): ManagedPortOptions[] {

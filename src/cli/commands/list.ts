@@ -1,10 +1,11 @@
 import type { PortMappingEntry } from "../../upnp/igd/igd-client.js";
 import { InvalidArgumentError } from "../../errors/errors.js";
+import { methodName } from "../../mapping/method-names.js";
 import { parseMaxEntries, parseProtocolChoice } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { clientSettings, connectGateway } from "../connect.js";
 import { formatTable } from "../text-table.js";
-import { formatLease, methodName } from "../wording.js";
+import { formatLease } from "../wording.js";
 
 /** One row of `porthole list --json` (docs/cli.md). */
 export interface ListedMappingJson {

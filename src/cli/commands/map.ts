@@ -1,4 +1,5 @@
 import { InvalidArgumentError, UpnpActionError } from "../../errors/errors.js";
+import { methodName } from "../../mapping/method-names.js";
 import type { Mapping, MappingMethod, PortMapper, TransportProtocol } from "../../mapping/port-mapper.js";
 import { UpnpPortMapper } from "../../upnp/upnp-port-mapper.js";
 import { DEFAULT_DESCRIPTION, DEFAULT_LEASE_SECONDS } from "../../upnp/gateway/wan-connection.js";
@@ -9,7 +10,7 @@ import { connectMapper, mapperSettings, type MapperSettings } from "../connect-m
 import { recoverableNonces } from "../pcp-secret.js";
 import { conflictCodes } from "../error-report.js";
 import { escaped } from "../terminal-text.js";
-import { aLease, externalAddressVerdict, formatLease, grantedLease, methodName } from "../wording.js";
+import { aLease, externalAddressVerdict, formatLease, grantedLease } from "../wording.js";
 
 /** One mapping in `porthole map --json` (docs/cli.md). */
 export interface MadeMappingJson {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../../errors/errors.js";
+import { methodName } from "../../mapping/method-names.js";
 import type { MappingMethod, TransportProtocol } from "../../mapping/port-mapper.js";
 import { parseInternalClient, parsePort, parseProtocols } from "../argument-checks.js";
 import type { Command } from "../command-context.js";
@@ -7,7 +8,6 @@ import { recoverableNonces } from "../pcp-secret.js";
 import { errorJson, reportError, type ErrorJson } from "../error-report.js";
 import { exitCodeFor } from "../exit-codes.js";
 import { escaped } from "../terminal-text.js";
-import { methodName } from "../wording.js";
 
 /** One mapping in `porthole unmap --json` (docs/cli.md). */
 export interface RemovedMappingJson {
