@@ -1,3 +1,4 @@
+import type { DefaultRoute } from "../net/default-gateway.js";
 import { isIPv6Literal } from "../net/ipv6-literal.js";
 import { addressScope, type AddressScope } from "../net/address-scope.js";
 import { isUsableAddressScope } from "../net/address-scope.js";
@@ -32,6 +33,12 @@ const leaseReadBackSlackSeconds = 5;
 export function grantedLease(asked: number, granted: number): number {
   // 0 is a permanent lease, not one that ran down.
   return granted > 0 && granted < asked && asked - granted <= leaseReadBackSlackSeconds ? asked : granted;
+}
+
+/** "via 192.168.1.1 on eth0"; "on ppp0, no gateway" for a route straight out of its interface; "none". */
+export function defaultRouteWords(route: DefaultRoute | undefined): string {
+  if (route === undefined) return "none";
+  return route.gateway === undefined ? `on ${route.interfaceName}, no gateway` : `via ${route.gateway} on ${route.interfaceName}`;
 }
 
 /** `WANIPConnection:2` from `urn:schemas-upnp-org:service:WANIPConnection:2`. */

@@ -56,7 +56,8 @@ export interface Diagnosis {
   /** The protocol porthole would use. */
   method: MappingMethod | undefined;
   facts: {
-    defaultRoute: { gateway: string; interfaceName: string } | undefined;
+    /** The default route in use: its gateway undefined for a route straight out of its interface (`default dev ppp0`). */
+    defaultRoute: { gateway: string | undefined; interfaceName: string } | undefined;
     candidateInterfaces: string[];
     gatewayAddress: string | undefined;
     localAddress: string | undefined;
@@ -87,7 +88,7 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const portControlPort = options.portControlPort === undefined ? NATPMP_SERVER_PORT : checkPort("portControlPort", options.portControlPort);
   const host = options.environment ?? systemHostEnvironment;
   const environment = checkEnvironment(host);
-  const gatewayAddress = options.gatewayAddress ?? environment.defaultRoute?.gateway;
+  const gatewayAddress = options.gatewayAddress ?? environment.defaultGateway;
   // The searches start the budget's clock and take their share of it; each later step gets what is left.
   const budget = new SequentialBudget(timeoutMs, options.signal);
   const started = budget.next();

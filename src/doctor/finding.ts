@@ -14,6 +14,7 @@ export interface Finding {
 export type FindingId =
   | "no-default-route"
   | "vpn-default-route"
+  | "direct-internet-link"
   | "docker"
   | "wsl2-nat"
   | "wsl2-mirrored"

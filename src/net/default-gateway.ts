@@ -3,37 +3,97 @@ import { addressFromBytes } from "./address-bytes.js";
 import { interfaceHolding, type AddressesByInterface } from "./interface-addresses.js";
 import type { HostNetwork } from "./host-network.js";
 
-/** The IPv4 default route: where it leads and which interface it leaves from. */
+/** A default route: the interface it leaves from and the next hop it leads to, when it has one. */
 export interface DefaultRoute {
-  gateway: string;
   interfaceName: string;
+  /**
+   * Undefined for a route without RTF_GATEWAY (linux/route.h), straight out of its interface
+   * (`default dev wg0`, `default dev ppp0`): its far end is a tunnel's or a link's, not a router's address.
+   */
+  gateway: string | undefined;
+}
+
+/** A default route through a router: where NAT-PMP and PCP send their requests. */
+export interface GatewayRoute extends DefaultRoute {
+  gateway: string;
+}
+
+/** What a `/proc/net/route` table says of the way out. */
+export interface DefaultRoutes {
+  /** The lowest-metric default route with a gateway, on the interface asked for first. */
+  gatewayRoute: GatewayRoute | undefined;
+  /** The default route the kernel sends by: a gatewayless one, or a VPN's two half-routes, included. */
+  routeInUse: DefaultRoute | undefined;
+}
+
+interface RouteLine {
+  ifname: string;
+  /** The gateway as the kernel prints it, in host byte order; 0 for a route without RTF_GATEWAY. */
+  gatewayValue: number;
+  metric: number;
+  /** On the interface the caller asked for. */
+  preferred: boolean;
+}
+
+// Addresses and masks as the table prints them: 0.0.0.0 and /0; 128.0.0.0 and /1 (host byte order).
+const zeroHex = "00000000";
+const halfHex = "00000080";
+
+/** The line's route; undefined for one that leads nowhere or cannot be read. */
+function routeOf(fields: readonly string[], interfaceName: string | undefined): RouteLine | undefined {
+  // Eight hex digits or NaN: a regular expression costs more, cold.
+  const gatewayValue = fields[2]!.length === 8 ? Number(`0x${fields[2]}`) : NaN;
+  // Unreachable and prohibit (RTF_REJECT) and blackhole routes have no device: the kernel prints `*`.
+  if (fields[0] === "*" || Number.isNaN(gatewayValue)) return undefined;
+  return { ifname: fields[0]!, gatewayValue, metric: Number(fields[6]), preferred: fields[0] === interfaceName };
+}
+
+function addressOf(value: number): string {
+  // Host byte order: little-endian on every platform Node runs on.
+  return `${value & 255}.${(value >>> 8) & 255}.${(value >>> 16) & 255}.${value >>> 24}`;
 }
 
 /**
- * The IPv4 default route from a Linux `/proc/net/route` table, preferring the route on
- * `interfaceName` when given, then the lowest metric. Undefined when there is none.
+ * The default routes of a Linux `/proc/net/route` table: the one through a router (preferring
+ * `interfaceName` when given, then the lowest metric) and the one the kernel uses.
  */
-export function parseDefaultRoute(routeTable: string, interfaceName?: string): DefaultRoute | undefined {
-  // One pass and no sort: every protocol search runs this, cold, before its first request.
-  let best: { ifname: string; gatewayHex: string; metric: number; preferred: boolean } | undefined;
+export function parseDefaultRoutes(routeTable: string, interfaceName?: string): DefaultRoutes {
+  // One pass, no sort and as few functions as can be (each one costs some 10 µs the first time it
+  // runs): every protocol search runs this, cold, before its first request.
+  let gatewayRoute: RouteLine | undefined;
+  let lowestRoute: RouteLine | undefined;
+  let lowerHalf: RouteLine | undefined;
+  let upperHalf = false;
   const lines = routeTable.split("\n");
   for (let index = 1; index < lines.length; index++) {
     const fields = lines[index]!.trim().split(/\s+/);
-    // Destination and mask 0: a VPN's half-routes (0.0.0.0/1 and 128.0.0.0/1, OpenVPN's def1)
-    // also start at 0.0.0.0 and are not the way to the router.
-    if (fields.length < 8 || fields[1] !== "00000000" || fields[7] !== "00000000" || fields[2] === "00000000" || !/^[0-9A-Fa-f]{8}$/.test(fields[2]!)) continue;
-    const route = { ifname: fields[0]!, gatewayHex: fields[2]!, metric: Number(fields[6]), preferred: fields[0] === interfaceName };
-    if (best === undefined || (route.preferred ? !best.preferred || route.metric < best.metric : !best.preferred && route.metric < best.metric)) best = route;
+    // Default routes (0.0.0.0/0) and a VPN's half-routes (0.0.0.0/1 and 128.0.0.0/1, OpenVPN's
+    // def1), which take the default route's place only as a pair; no other route.
+    const half = fields[7] === halfHex;
+    if (fields.length < 8 || !(half || fields[7] === zeroHex) || !(fields[1] === zeroHex || (half && fields[1] === halfHex))) continue;
+    const route = routeOf(fields, interfaceName);
+    if (route === undefined) continue;
+    // On a metric tie the kernel takes the route it lists first.
+    if (half) {
+      if (fields[1] === halfHex) upperHalf = true;
+      else if (lowerHalf === undefined || route.metric < lowerHalf.metric) lowerHalf = route;
+      continue;
+    }
+    if (lowestRoute === undefined || route.metric < lowestRoute.metric) lowestRoute = route;
+    const better = gatewayRoute === undefined || (route.preferred === gatewayRoute.preferred ? route.metric < gatewayRoute.metric : route.preferred);
+    if (route.gatewayValue !== 0 && better) gatewayRoute = route;
   }
-  if (best === undefined) return undefined;
-  // The kernel prints the address in host byte order: little-endian on every platform Node runs on.
-  const bytes = [6, 4, 2, 0].map((offset) => parseInt(best.gatewayHex.slice(offset, offset + 2), 16));
-  return { gateway: bytes.join("."), interfaceName: best.ifname };
+  // The pair beats any default route: the kernel takes the longest prefix first, whatever the metrics.
+  const inUse = upperHalf && lowerHalf !== undefined ? lowerHalf : lowestRoute;
+  return {
+    gatewayRoute: gatewayRoute === undefined ? undefined : { gateway: addressOf(gatewayRoute.gatewayValue), interfaceName: gatewayRoute.ifname },
+    routeInUse: inUse === undefined ? undefined : { gateway: inUse.gatewayValue === 0 ? undefined : addressOf(inUse.gatewayValue), interfaceName: inUse.ifname },
+  };
 }
 
-/** The IPv4 default gateway of a `/proc/net/route` table (see `parseDefaultRoute`). */
+/** The IPv4 default gateway of a `/proc/net/route` table (see `parseDefaultRoutes`). */
 export function parseDefaultGateway(routeTable: string, interfaceName?: string): string | undefined {
-  return parseDefaultRoute(routeTable, interfaceName)?.gateway;
+  return parseDefaultRoutes(routeTable, interfaceName).gatewayRoute?.gateway;
 }
 
 /**
@@ -62,7 +122,7 @@ export function defaultGatewayIPv4(host: HostNetwork, interfaceNameOrAddress?: s
  * (the usual case: routers advertise themselves from fe80::/10) gets the interface as its zone,
  * without which it cannot be reached.
  */
-export function parseDefaultRouteIPv6(routeTable: string): DefaultRoute | undefined {
+export function parseDefaultRouteIPv6(routeTable: string): GatewayRoute | undefined {
   const routes = routeTable
     .split("\n")
     .map((line) => line.trim().split(/\s+/))

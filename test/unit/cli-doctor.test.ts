@@ -10,7 +10,7 @@ import { unusedUdpPort } from "./support/udp-responder.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
 /** What the machine itself may add, whatever the gateway: not the subject of these tests. */
-const machineFindings = new Set(["docker", "several-interfaces", "wsl2-mirrored", "vpn-default-route", "no-multicast-route"]);
+const machineFindings = new Set(["docker", "several-interfaces", "wsl2-mirrored", "vpn-default-route", "direct-internet-link", "no-multicast-route"]);
 
 async function doctorArgs(t: TestContext, options: VirtualGatewayOptions): Promise<string[]> {
   const gateway = await virtualGateway(t, { externalAddress: "11.22.33.44", ...options });

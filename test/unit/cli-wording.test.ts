@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { grantedLease } from "../../src/cli/wording.js";
+import { defaultRouteWords, grantedLease } from "../../src/cli/wording.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 import { porthole, portholeJson } from "./cli-runner.js";
 
@@ -75,4 +75,10 @@ test("gateway --address 0.0.0.0 or :: is refused (exit 2): the URLs it advertise
     assert.equal(result.code, 2, address);
     assert.match(result.stderr, /--address must be an address clients can connect to/, address);
   }
+});
+
+test("doctor's default route line says when the route has no gateway, not 'via undefined'", () => {
+  assert.equal(defaultRouteWords({ interfaceName: "eth0", gateway: "192.168.1.1" }), "via 192.168.1.1 on eth0");
+  assert.equal(defaultRouteWords({ interfaceName: "ppp0", gateway: undefined }), "on ppp0, no gateway");
+  assert.equal(defaultRouteWords(undefined), "none");
 });

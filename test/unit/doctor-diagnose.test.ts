@@ -93,6 +93,21 @@ test("nothing answers at all: no gateway, with both silences said", async () => 
   assert.deepEqual(ids(diagnosis), ["upnp-refused", "pmp-pcp-refused"]);
 });
 
+test("a machine whose only default route is its own PPP link: the summary says there is no router to ask, not that there is no route", async () => {
+  const pppRoute = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nppp0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0";
+  const diagnosis = await diagnose({
+    environment: { ...fakeHost, network: { ...fakeHost.network, ipv4RouteTable: () => pppRoute } },
+    upnp: { multicast: false, unicastTargets: [{ address: "127.0.0.1", port: await unusedUdpPort() }] },
+    checkHairpin: false,
+  });
+  assert.deepEqual(diagnosis.facts.defaultRoute, { interfaceName: "ppp0", gateway: undefined });
+  assert.equal(diagnosis.facts.gatewayAddress, undefined);
+  // The machine's own findings come first (this machine's multicast route may add one after them).
+  assert.deepEqual([diagnosis.findings[0]?.id, diagnosis.findings[0]?.severity], ["direct-internet-link", "problem"]);
+  assert.ok(!ids(diagnosis).includes("no-default-route"));
+  assert.match(diagnosis.summary, /^no gateway found: this machine is itself the end of its internet link \(ppp0\)/);
+});
+
 test("a router that drops mappings: accepted and then missing", async (t) => {
   const { diagnosis } = await diagnoseWith(t, { natPmp: false, pcp: false, profiles: ["drops-mappings"] });
   assert.equal(diagnosis.canOpenPorts, false);

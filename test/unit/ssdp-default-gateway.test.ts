@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { interfaceNameOf, parseDefaultGateway } from "../../src/net/default-gateway.js";
+import { interfaceNameOf, parseDefaultGateway, parseDefaultRoutes } from "../../src/net/default-gateway.js";
 import type { HostNetwork } from "../../src/net/host-network.js";
 import { planSearch } from "../../src/upnp/ssdp/search-plan.js";
 
@@ -27,6 +27,24 @@ test("the default gateway is read from /proc/net/route in host byte order, lowes
 test("a route to 0.0.0.0/1 (a VPN's half of the address space, OpenVPN's def1) is not the default route, whatever its metric", () => {
   const withHalfRoute = [table, "tun0\t00000000\t0100080A\t0003\t0\t0\t0\t00000080\t0\t0\t0"].join("\n");
   assert.equal(parseDefaultGateway(withHalfRoute), "10.0.2.1");
+  assert.deepEqual(parseDefaultRoutes(withHalfRoute).routeInUse, { gateway: "10.0.2.1", interfaceName: "eth0" });
+  // With 128.0.0.0/1 beside it the pair takes every address (longer prefixes beat any metric): the
+  // route in use, yet its gateway is the VPN's far end, not the router NAT-PMP and PCP ask.
+  const withBothHalves = [withHalfRoute, "tun0\t00000080\t0100080A\t0003\t0\t0\t0\t00000080\t0\t0\t0"].join("\n");
+  assert.deepEqual(parseDefaultRoutes(withBothHalves), { gatewayRoute: { gateway: "10.0.2.1", interfaceName: "eth0" }, routeInUse: { gateway: "10.8.0.1", interfaceName: "tun0" } });
+  assert.equal(parseDefaultGateway(withBothHalves), "10.0.2.1");
+});
+
+test("a default route without a gateway (`default dev wg0`, `default dev ppp0`) has no gateway address to give, yet may be the route in use", () => {
+  const withWireGuard = [table, "wg0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0"].join("\n");
+  assert.deepEqual(parseDefaultRoutes(withWireGuard), { gatewayRoute: { gateway: "10.0.2.1", interfaceName: "eth0" }, routeInUse: { gateway: undefined, interfaceName: "wg0" } });
+  assert.equal(parseDefaultGateway(withWireGuard), "10.0.2.1");
+  const pppOnly = [table.split("\n")[0]!, "ppp0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0"].join("\n");
+  assert.deepEqual(parseDefaultRoutes(pppOnly), { gatewayRoute: undefined, routeInUse: { gateway: undefined, interfaceName: "ppp0" } });
+  assert.equal(parseDefaultGateway(pppOnly), undefined);
+  // The interface asked for chooses the gateway, not the route the kernel uses; a malformed line is neither.
+  assert.deepEqual(parseDefaultRoutes(table, "wlan0"), { gatewayRoute: { gateway: "192.168.1.1", interfaceName: "wlan0" }, routeInUse: { gateway: "10.0.2.1", interfaceName: "eth0" } });
+  assert.deepEqual(parseDefaultRoutes([table, "ppp0\t00000000\tXYZ00000\t0001\t0\t0\t1\t00000000\t0\t0\t0"].join("\n")).routeInUse, { gateway: "10.0.2.1", interfaceName: "eth0" });
 });
 
 /** A host with one interface and one default route, read by nothing but planSearch. */

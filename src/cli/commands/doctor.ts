@@ -8,6 +8,7 @@ import type { Command, CommandContext } from "../command-context.js";
 import { clientSettings } from "../connect.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { escaped, joinText, type Printable } from "../terminal-text.js";
+import { defaultRouteWords } from "../wording.js";
 
 /** Columns the report is wrapped to: it fits a terminal of the classic width. */
 const reportWidth = 78;
@@ -86,8 +87,7 @@ function printReport(context: CommandContext, diagnosis: Diagnosis): void {
   terminal.print(joinText(wrapped(diagnosis.summary, "").map(summaryStyle)));
   terminal.print();
   const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(18))}${value}`);
-  const route = facts.defaultRoute;
-  row("default route", route === undefined ? "none" : `via ${route.gateway} on ${route.interfaceName}`);
+  row("default route", defaultRouteWords(facts.defaultRoute));
   row("interfaces", facts.candidateInterfaces.length === 0 ? "none that could lead to a router" : facts.candidateInterfaces.join(", "));
   row("gateway", facts.gatewayAddress ?? "unknown");
   for (const protocol of ["upnp", "pcp", "natpmp"] as const) row(methodName(protocol), stateWords[facts.protocols[protocol]]);
