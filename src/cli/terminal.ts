@@ -69,6 +69,14 @@ export class Terminal {
     this.#write(this.#streams.stdout, `${rawOf(text)}\n`);
   }
 
+  /**
+   * "  label   value", the label dimmed in a column `labelWidth` wide. A longer label keeps one
+   * space before its value, so the two never run together.
+   */
+  printRow(label: string, value: Printable, labelWidth = 17): void {
+    this.print(escaped`  ${this.out.dim(`${label.padEnd(labelWidth - 1)} `)}${value}`);
+  }
+
   /** The result, in JSON mode: one document (on one line with `jsonLines`). */
   printJson(value: unknown): void {
     this.#write(this.#streams.stdout, `${this.jsonLines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { VirtualGatewayActivity } from "../../src/index.js";
-import { portholeJson } from "./cli-runner.js";
+import { porthole, portholeJson } from "./cli-runner.js";
 import { unusedUdpPort } from "./support/udp-responder.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
@@ -48,4 +48,12 @@ test("discover --ipv6 with no UPnP device answering says so for UPnP's pinholes,
     gatewayAddress: null,
     reason: "no UPnP device answered within 1000 ms: UPnP may be off on the router, or multicast blocked on this network",
   });
+});
+
+test("discover --ipv6 as text: a label longer than its column keeps a space before its value", async (t) => {
+  const gateway = await virtualGateway(t, { externalAddress: "11.22.33.44" });
+  const { code, stdout, stderr } = await porthole(["discover", "--ipv6", "--ssdp-target", `${gateway.ssdpAddress.address}:${gateway.ssdpAddress.port}`, "--timeout", "2000"]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^ {2}UPnP \(IPv6 firewall\) answers at 127\.0\.0\.1$/m);
+  assert.match(stdout, /^ {2}would open with {2}UPnP \(IPv6 firewall\)$/m, "a label shorter than the column is padded to it, as before");
 });

@@ -12,7 +12,7 @@ import { maxTimeoutMs } from "../../util/check-arguments.js";
 import type { Command, CommandContext } from "../command-context.js";
 import { explainRefusedReplies } from "../connect.js";
 import { mapperSettings, type MapperSettings } from "../connect-mapper.js";
-import { escaped, type Printable } from "../terminal-text.js";
+import { escaped } from "../terminal-text.js";
 import { externalAddressVerdict, shortServiceType } from "../wording.js";
 
 /** Fields every entry of `porthole discover --json`'s `gateways` has (docs/cli.md). */
@@ -203,30 +203,28 @@ async function findPinholeWays(context: CommandContext, settings: MapperSettings
 function printGateway(context: CommandContext, gateway: GatewayJson): void {
   const { terminal } = context;
   const { out } = terminal;
-  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
   if (gateway.protocol === "upnp") {
     terminal.print(escaped`${out.bold(gateway.location ?? gateway.controlUrl)}  ${out.dim(methodName(gateway.protocol))}`);
-    if (gateway.friendlyName !== null) row("name", gateway.friendlyName);
-    row("service", shortServiceType(gateway.serviceType));
-    row("status", gateway.status ?? "unknown (GetStatusInfo failed)");
+    if (gateway.friendlyName !== null) terminal.printRow("name", gateway.friendlyName);
+    terminal.printRow("service", shortServiceType(gateway.serviceType));
+    terminal.printRow("status", gateway.status ?? "unknown (GetStatusInfo failed)");
   } else {
     terminal.print(escaped`${out.bold(`${gateway.gatewayAddress} port ${gateway.port}`)}  ${out.dim(methodName(gateway.protocol))}`);
   }
-  row("external address", gateway.externalAddress ?? "none reported");
-  row("local address", gateway.localAddress ?? "unknown");
+  terminal.printRow("external address", gateway.externalAddress ?? "none reported");
+  terminal.printRow("local address", gateway.localAddress ?? "unknown");
   const { note } = externalAddressVerdict(gateway.externalAddress);
-  if (note !== undefined) row("warning", out.yellow(note));
+  if (note !== undefined) terminal.printRow("warning", out.yellow(note));
 }
 
 function printPinholes(context: CommandContext, pinholes: PinholesJson): void {
   const { terminal } = context;
   const { out } = terminal;
-  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
   terminal.print(out.bold("IPv6 pinholes"));
-  row("would open with", pinholes.method === null ? out.yellow("nothing: no protocol can open one here") : methodName(pinholes.method));
-  row("toward", pinholes.address ?? "unknown");
+  terminal.printRow("would open with", pinholes.method === null ? out.yellow("nothing: no protocol can open one here") : methodName(pinholes.method));
+  terminal.printRow("toward", pinholes.address ?? "unknown");
   for (const way of pinholes.ways) {
-    row(methodName(way.method), way.usable ? `answers at ${way.gatewayAddress}` : out.yellow(way.reason ?? "no"));
+    terminal.printRow(methodName(way.method), way.usable ? `answers at ${way.gatewayAddress}` : out.yellow(way.reason ?? "no"));
   }
   terminal.print(out.dim("  (routers have no action that lists pinholes: see each one's ID in porthole map --ipv6)"));
 }

@@ -86,7 +86,7 @@ function printReport(context: CommandContext, diagnosis: Diagnosis): void {
   const summaryStyle = diagnosis.canOpenPorts ? (text: string) => out.green(out.bold(text)) : (text: string) => out.red(out.bold(text));
   terminal.print(joinText(wrapped(diagnosis.summary, "").map(summaryStyle)));
   terminal.print();
-  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(18))}${value}`);
+  const row = (label: string, value: Printable): void => terminal.printRow(label, value, 18);
   row("default route", defaultRouteWords(facts.defaultRoute));
   row("interfaces", facts.candidateInterfaces.length === 0 ? "none that could lead to a router" : facts.candidateInterfaces.join(", "));
   row("gateway", facts.gatewayAddress ?? "unknown");

@@ -9,7 +9,6 @@ import { parseIpAddress, parseListenPort } from "../argument-checks.js";
 import type { Command, CommandContext } from "../command-context.js";
 import type { OptionValues } from "../command-line.js";
 import type { Terminal } from "../terminal.js";
-import { escaped, type Printable } from "../terminal-text.js";
 import { hostPort } from "../wording.js";
 
 /** `porthole gateway --json`, printed once it runs (docs/cli.md). The UPnP fields are null with UPnP off. */
@@ -121,16 +120,15 @@ export function activityLine(activity: VirtualGatewayActivity): string {
 
 function printRunning(terminal: Terminal, info: RunningGatewayJson): void {
   const { out } = terminal;
-  const row = (label: string, value: Printable): void => terminal.print(escaped`  ${out.dim(label.padEnd(17))}${value}`);
   const { protocols, portControl, ssdp } = info;
   const spoken = [protocols.upnp ? `InternetGatewayDevice:${info.igdVersion}` : "", protocols.natPmp ? "NAT-PMP" : "", protocols.pcp ? "PCP" : ""].filter(Boolean);
   terminal.print(out.bold(`porthole virtual gateway (${spoken.join(", ")}) is running`));
-  if (info.descriptionUrl !== null) row("description URL", out.cyan(info.descriptionUrl));
-  if (ssdp !== null) row("SSDP (unicast)", hostPort(ssdp.address, ssdp.port));
-  if (ssdp !== null && info.multicastInterface !== null) row("SSDP (multicast)", `239.255.255.250:1900 on ${info.multicastInterface}`);
-  if (portControl !== null) row(protocols.natPmp && protocols.pcp ? "NAT-PMP and PCP" : protocols.pcp ? "PCP" : "NAT-PMP", `${hostPort(portControl.address, portControl.port)} (UDP)`);
-  row("external address", info.externalAddress);
-  row("quirks", info.quirks.length > 0 ? info.quirks.join(", ") : "none");
+  if (info.descriptionUrl !== null) terminal.printRow("description URL", out.cyan(info.descriptionUrl));
+  if (ssdp !== null) terminal.printRow("SSDP (unicast)", hostPort(ssdp.address, ssdp.port));
+  if (ssdp !== null && info.multicastInterface !== null) terminal.printRow("SSDP (multicast)", `239.255.255.250:1900 on ${info.multicastInterface}`);
+  if (portControl !== null) terminal.printRow(protocols.natPmp && protocols.pcp ? "NAT-PMP and PCP" : protocols.pcp ? "PCP" : "NAT-PMP", `${hostPort(portControl.address, portControl.port)} (UDP)`);
+  terminal.printRow("external address", info.externalAddress);
+  terminal.printRow("quirks", info.quirks.length > 0 ? info.quirks.join(", ") : "none");
   terminal.print();
   terminal.print("Try, in another terminal:");
   if (info.descriptionUrl !== null && ssdp !== null) {
