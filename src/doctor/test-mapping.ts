@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import { once } from "node:events";
 import { MappingDroppedError, PortholeError } from "../errors/errors.js";
-import type { Mapping, PortMapper } from "../mapping/port-mapper.js";
+import { removalGraceMs, type Mapping, type PortMapper } from "../mapping/port-mapper.js";
 import { delay, type RequestOptions, type SequentialBudget } from "../util/deadline.js";
 import type { Finding } from "./finding.js";
 
@@ -24,12 +24,6 @@ export interface TestMappingOptions {
 
 /** How long a hairpinned datagram may take before the check is called inconclusive. */
 const hairpinWaitMs = 300;
-
-/**
- * How long removing the test mapping may take once the budget is spent: a router acts on the
- * request when it arrives, so this is for sending it and for a router on the LAN to confirm it.
- */
-export const removalGraceMs = 250;
 
 /**
  * Maps a UDP port of a socket held meanwhile (so the port is free, random and high), reads the

@@ -111,6 +111,13 @@ export interface PortMapper {
   watch(listener: (event: GatewayEvent) => void, options: { signal: AbortSignal }): Promise<void>;
 }
 
+/**
+ * How long removing a mapping may take once the caller's budget is spent (the doctor's test
+ * mapping; a NAT-PMP or PCP mapping whose MAP went unanswered): a router acts on the request when
+ * it arrives, so this is for sending it and for a router on the LAN to confirm it.
+ */
+export const removalGraceMs = 250;
+
 /** The half-way renewal time of a lease granted at `grantedAt` (ms); undefined when permanent. */
 export function leaseTimes(grantedAt: number, leaseSeconds: number): Pick<Mapping, "grantedAt" | "goodUntil" | "renewAfter"> {
   if (leaseSeconds === 0) return { grantedAt, goodUntil: undefined, renewAfter: undefined };

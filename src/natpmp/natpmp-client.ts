@@ -2,8 +2,7 @@ import { isIPv4 } from "node:net";
 import { InvalidArgumentError, NatPmpError } from "../errors/errors.js";
 import { EpochWatch } from "../port-control/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
-import { exchangeUdp } from "../net/udp-exchange.js";
-import { checkCallOptions } from "../util/check-arguments.js";
+import { checkExchangeOptions, exchangeUdp, type ExchangeOptions } from "../net/udp-exchange.js";
 import { checkGatewayClientOptions, type GatewayClientOptions } from "../port-control/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { natPmpEpochLost } from "./natpmp-epoch.js";
@@ -106,9 +105,9 @@ export class NatPmpClient {
 
   /**
    * Asks for a mapping, renews it (same internal port), or deletes it (lifetime 0, RFC 6886 §3.4);
-   * rejects with `NatPmpError` when refused.
+   * rejects with `NatPmpError` when refused. `onSent` tells when the gateway may have acted on it.
    */
-  async map(request: Omit<Extract<NatPmpRequest, { kind: "map" }>, "kind">, options: CallOptions = {}): Promise<NatPmpMapReply> {
+  async map(request: Omit<Extract<NatPmpRequest, { kind: "map" }>, "kind">, options: ExchangeOptions = {}): Promise<NatPmpMapReply> {
     const what = `${request.lifetimeSeconds === 0 ? "delete" : "map"} ${request.protocol} ${request.internalPort}`;
     return this.#ask({ kind: "map", ...request }, what, options, (response) =>
       response.kind === "map" && response.protocol === request.protocol && response.internalPort === request.internalPort
@@ -121,8 +120,8 @@ export class NatPmpClient {
    * Sends `request` until a reply `read` takes (one that answers it: its kind, and for a mapping
    * its protocol and internal port) or a refusal of it comes; other replies are ignored.
    */
-  #ask<T>(request: NatPmpRequest, what: string, options: CallOptions, read: (response: NatPmpResponse) => T | undefined): Promise<T & NatPmpReplyInfo> {
-    checkCallOptions(options);
+  #ask<T>(request: NatPmpRequest, what: string, options: ExchangeOptions, read: (response: NatPmpResponse) => T | undefined): Promise<T & NatPmpReplyInfo> {
+    checkExchangeOptions(options);
     const bytes = encodeNatPmpRequest(request);
     const opcode = request.kind === "external-address" ? natPmpOpcodes.externalAddress : mapOpcode(request.protocol);
     return exchangeUdp({
@@ -134,6 +133,7 @@ export class NatPmpClient {
       retransmitDelaysMs: natPmpRetransmitDelays(this.#initialRetransmitMs),
       timeoutMs: options.timeoutMs ?? DEFAULT_NATPMP_TIMEOUT_MS,
       signal: options.signal,
+      onSent: options.onSent,
       accept: (reply, local) => {
         if (isPcpVersionRefusal(reply)) throw new NatPmpError(`${what} (the gateway speaks PCP only)`, 1);
         const response = decodeNatPmpResponse(reply);

@@ -27,7 +27,7 @@ export class NatPmpPortMapper extends LeasedPortMapper {
    * same moment, unless the gateway gave it a moment ago in this epoch (the protocol search's
    * question, a renewal's): then only a MAP reply that starts a new epoch makes it asked again.
    */
-  protected async grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease> {
+  protected async grant(request: CheckedMapRequest, budget: SequentialBudget, onSent: () => void): Promise<GrantedLease> {
     const map = { protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds) };
     const recent = this.client.recentExternalAddress();
     if (recent === undefined) {
@@ -35,11 +35,11 @@ export class NatPmpPortMapper extends LeasedPortMapper {
       const { signal, timeoutMs } = budget.next();
       const [granted, externalAddress] = await withCallScope(`NAT-PMP map ${request.protocol} ${request.internalPort} and the external address`, timeoutMs, signal, (scope) => {
         const both = { signal: scope, timeoutMs: maxTimeoutMs };
-        return Promise.all([this.client.map(map, both), this.#usableExternalAddress(both)]);
+        return Promise.all([this.client.map(map, { ...both, onSent }), this.#usableExternalAddress(both)]);
       });
       return leaseOf(granted, externalAddress);
     }
-    const granted = await this.client.map(map, budget.next());
+    const granted = await this.client.map(map, { ...budget.next(), onSent });
     // A reply that starts a new epoch may come with a new address (RFC 6886 §3.6): asked again.
     return leaseOf(granted, this.client.recentExternalAddress() === recent ? this.learnt(recent) : await this.#usableExternalAddress(budget.next()));
   }

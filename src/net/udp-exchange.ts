@@ -1,6 +1,8 @@
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
-import { InvalidResponseError, NoGatewayError, PortholeError, SocketError, TimeoutError } from "../errors/errors.js";
+import { InvalidArgumentError, InvalidResponseError, NoGatewayError, PortholeError, SocketError, TimeoutError } from "../errors/errors.js";
+import { checkCallOptions } from "../util/check-arguments.js";
+import type { CallOptions } from "../util/deadline.js";
 import { addressToBytes } from "./address-bytes.js";
 
 /** Our end of an exchange, as the kernel bound it. */
@@ -8,6 +10,21 @@ export interface LocalEndpoint {
   /** Our address toward the peer (the route's source address), without an IPv6 zone. */
   address: string;
   port: number;
+}
+
+/** The options of a NAT-PMP or PCP request. */
+export interface ExchangeOptions extends CallOptions {
+  /**
+   * Called each time the request is sent, resends included: from then on the gateway may act on
+   * it though no answer comes back. Must not throw; an exception from it is ignored.
+   */
+  onSent?: (() => void) | undefined;
+}
+
+/** Checks `ExchangeOptions` at the API's edge, before any traffic. */
+export function checkExchangeOptions(options: ExchangeOptions | undefined): void {
+  checkCallOptions(options);
+  if (options?.onSent !== undefined && typeof options.onSent !== "function") throw new InvalidArgumentError("onSent must be a function");
 }
 
 /** One request sent over UDP and retransmitted until its answer comes (NAT-PMP, PCP). */
@@ -30,6 +47,7 @@ export interface UdpExchange<T> {
   accept(reply: Buffer, local: LocalEndpoint): T | undefined;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  onSent?: ExchangeOptions["onSent"];
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -87,6 +105,11 @@ export function exchangeUdp<T>(exchange: UdpExchange<T>): Promise<T> {
       socket.send(request!, (error) => {
         if (error !== null && error !== undefined) finish(new SocketError(`${exchange.what}: cannot send: ${error.message}`, error));
       });
+      try {
+        exchange.onSent?.();
+      } catch {
+        // Thrown in a socket callback or a timer, it would be an uncaught exception: dropped.
+      }
       const next = delays.next();
       const resendIn = next.done ? Infinity : next.value;
       if (resendIn < left) timer = setTimeout(send, resendIn);

@@ -4,8 +4,7 @@ import { EpochWatch } from "../port-control/epoch-watch.js";
 import type { TransportProtocol } from "../mapping/port-mapper.js";
 import { decodeNatPmpResponse } from "../natpmp/natpmp-responses.js";
 import { malformed } from "../net/wire-fields.js";
-import { exchangeUdp, type LocalEndpoint } from "../net/udp-exchange.js";
-import { checkCallOptions } from "../util/check-arguments.js";
+import { checkExchangeOptions, exchangeUdp, type ExchangeOptions, type LocalEndpoint } from "../net/udp-exchange.js";
 import { checkGatewayClientOptions, type GatewayClientOptions } from "../port-control/gateway-client-options.js";
 import type { CallOptions } from "../util/deadline.js";
 import { pcpEpochInvalid } from "./pcp-epoch.js";
@@ -113,9 +112,9 @@ export class PcpClient {
 
   /**
    * MAP (RFC 6887 §11): creates, renews (same nonce) or deletes (lifetime 0) a mapping; rejects
-   * with `PcpError` when refused.
+   * with `PcpError` when refused. `onSent` tells when the server may have acted on it.
    */
-  async map(request: PcpMapRequest, options: CallOptions = {}): Promise<PcpMapReply> {
+  async map(request: PcpMapRequest, options: ExchangeOptions = {}): Promise<PcpMapReply> {
     if (!(request.nonce instanceof Uint8Array) || request.nonce.length !== PCP_NONCE_BYTES) {
       throw new InvalidArgumentError(`a PCP nonce has ${PCP_NONCE_BYTES} bytes`);
     }
@@ -151,10 +150,10 @@ export class PcpClient {
     what: string,
     opcode: number,
     build: (local: LocalEndpoint) => PcpRequest,
-    options: CallOptions,
+    options: ExchangeOptions,
     read: (response: PcpResponse) => T | undefined,
   ): Promise<T & PcpReplyInfo> {
-    checkCallOptions(options);
+    checkExchangeOptions(options);
     return exchangeUdp({
       what: `PCP ${what} at ${this.gatewayAddress}`,
       host: this.gatewayAddress,
@@ -164,6 +163,7 @@ export class PcpClient {
       retransmitDelaysMs: pcpRetransmitDelays(this.#random, this.#initialRetransmitMs),
       timeoutMs: options.timeoutMs ?? DEFAULT_PCP_TIMEOUT_MS,
       signal: options.signal,
+      onSent: options.onSent,
       accept: (reply, local) => {
         if (reply[0] === 0) throw natPmpAnswer(what, reply);
         const response = decodePcpResponse(reply);

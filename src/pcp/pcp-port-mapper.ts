@@ -2,7 +2,7 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { InvalidArgumentError, NoExternalAddressError, SocketError } from "../errors/errors.js";
 import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
-import { LeasedPortMapper, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
+import { LeasedPortMapper, leaseKeyOf, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
 import { localAddressToward } from "../net/local-address.js";
 import { withCallScope } from "../util/call-scope.js";
@@ -54,11 +54,11 @@ export class PcpPortMapper extends LeasedPortMapper {
   }
 
   /** PREFER_FAILURE when no other port will do; the reply carries the external address. */
-  protected async grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease> {
+  protected async grant(request: CheckedMapRequest, budget: SequentialBudget, onSent: () => void): Promise<GrantedLease> {
     const nonce = await this.#nonce(request);
     const granted = await this.client.map(
       { nonce, protocol: request.protocol, internalPort: request.internalPort, suggestedExternalPort: request.externalPort, lifetimeSeconds: lifetimeForLease(request.leaseSeconds), preferFailure: !request.anyPort },
-      budget.next(),
+      { ...budget.next(), onSent },
     );
     return { externalAddress: this.learnt(granted.externalAddress), externalPort: granted.externalPort, internalClient: granted.localAddress, lifetimeSeconds: granted.lifetimeSeconds };
   }
@@ -67,7 +67,7 @@ export class PcpPortMapper extends LeasedPortMapper {
   protected async remove(key: CheckedKey, options: CallOptions): Promise<void> {
     const nonce = await this.#nonce(key);
     await this.client.map({ nonce, protocol: key.protocol, internalPort: key.internalPort, suggestedExternalPort: 0, lifetimeSeconds: 0 }, options);
-    this.#nonces.delete(keyOf(key));
+    this.#nonces.delete(leaseKeyOf(key));
   }
 
   /** ANNOUNCE: the cheapest request whose reply carries the epoch; it says nothing of the address. */
@@ -106,19 +106,15 @@ export class PcpPortMapper extends LeasedPortMapper {
    */
   async #nonce(key: { protocol: CheckedKey["protocol"]; internalPort: number }): Promise<Uint8Array> {
     if (this.#nonceFor === undefined) {
-      const known = this.#nonces.get(keyOf(key));
+      const known = this.#nonces.get(leaseKeyOf(key));
       if (known !== undefined) return known;
       const fresh = randomNonce();
-      this.#nonces.set(keyOf(key), fresh);
+      this.#nonces.set(leaseKeyOf(key), fresh);
       return fresh;
     }
     this.#localAddress ??= await localAddressToward(this.client.gatewayAddress, this.client.gatewayPort);
     return this.#nonceFor({ internalAddress: this.#localAddress, internalPort: key.internalPort, protocol: key.protocol });
   }
-}
-
-function keyOf(key: { protocol: string; internalPort: number }): string {
-  return `${key.protocol}/${key.internalPort}`;
 }
 
 /** A UDP socket on a free port, held while that port is mapped for a moment. */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidResponseError, PortholeError, PortUnavailableError } from "../errors/errors.js";
+import { InvalidArgumentError, InvalidResponseError, NatPmpError, NoGatewayError, PcpError, PortholeError, PortUnavailableError } from "../errors/errors.js";
 import { addressScope } from "../net/address-scope.js";
 import { isUsableAddressScope } from "../net/address-scope.js";
 import { checkCallOptions, checkPort, checkRequiredObject, checkSignal, checkString } from "../util/check-arguments.js";
@@ -8,7 +8,7 @@ import { listenForAnnouncements, type AnnouncementListening } from "./gateway-an
 import { GrantedMapping } from "../mapping/granted-mapping.js";
 import { checkMappingKey, checkMapRequest, type CheckedMapRequest } from "../mapping/map-request.js";
 import { methodName } from "../mapping/method-names.js";
-import type { GatewayEvent, Mapping, MappingCheck, MappingKey, MapRequest, PortMapper, TransportProtocol } from "../mapping/port-mapper.js";
+import { removalGraceMs, type GatewayEvent, type Mapping, type MappingCheck, type MappingKey, type MapRequest, type PortMapper, type TransportProtocol } from "../mapping/port-mapper.js";
 import { RestartLedger } from "./restart-ledger.js";
 import type { GatewayClientOptions } from "./gateway-client-options.js";
 
@@ -26,6 +26,20 @@ export interface CheckedKey {
   protocol: TransportProtocol;
   internalPort: number;
   externalPort: number;
+}
+
+/** What names a mapping to a NAT-PMP or PCP gateway: its protocol and internal port (with our address). */
+export function leaseKeyOf(key: { protocol: TransportProtocol; internalPort: number }): string {
+  return `${key.protocol}/${key.internalPort}`;
+}
+
+/**
+ * Whether a request that failed was answered: refused with a result code, or met by ICMP port
+ * unreachable (nothing listens there). A time-out, an abort or replies that could not be read
+ * leave it unknown whether the gateway acted on it.
+ */
+function outcomeIsKnown(error: unknown): boolean {
+  return error instanceof NatPmpError || error instanceof PcpError || error instanceof NoGatewayError;
 }
 
 export interface LeasedPortMapperInit {
@@ -49,6 +63,8 @@ export abstract class LeasedPortMapper implements PortMapper {
   readonly #now: () => number;
   readonly #listening: AnnouncementListening;
   readonly #restarts: RestartLedger;
+  /** The mappings (`leaseKeyOf`) this mapper was granted and has not removed: the caller knows of them. */
+  readonly #held = new Set<string>();
   /** The external address last learnt, so that an announcement of the same one is no news. */
   #knownExternalAddress: string | undefined;
 
@@ -69,8 +85,11 @@ export abstract class LeasedPortMapper implements PortMapper {
     return this.#gateway.address;
   }
 
-  /** Asks the gateway for a mapping (or the renewal of one), each request within what is left of `budget`. */
-  protected abstract grant(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease>;
+  /**
+   * Asks the gateway for a mapping (or the renewal of one), each request within what is left of
+   * `budget`; the MAP request calls `onSent` as it goes out (see `ExchangeOptions`).
+   */
+  protected abstract grant(request: CheckedMapRequest, budget: SequentialBudget, onSent: () => void): Promise<GrantedLease>;
   /** Deletes a mapping. */
   protected abstract remove(key: CheckedKey, options: CallOptions): Promise<void>;
   /** A request whose reply carries the epoch; resolves with the external address when it learnt one. */
@@ -88,10 +107,10 @@ export abstract class LeasedPortMapper implements PortMapper {
     // Every request below is awaited in turn, so the budget is shared out rather than enforced by
     // a deadline (NAT-PMP's side request has a scope of its own).
     const budget = new SequentialBudget(options.timeoutMs ?? this.#defaultTimeoutMs, options.signal);
-    const granted = await this.grant(checked, budget);
+    const granted = await this.#grantOrWithdraw(checked, budget);
     if (granted.lifetimeSeconds === 0) throw new InvalidResponseError(`${what}: the gateway granted a lifetime of 0, which deletes the mapping`);
     if (!checked.anyPort && granted.externalPort !== checked.externalPort) {
-      await this.remove(checked, budget.next()).catch(() => undefined);
+      await this.#remove(checked, budget.next()).catch(() => undefined);
       throw new PortUnavailableError(checked.externalPort, granted.externalPort, this.method);
     }
     const mapping = new GrantedMapping(
@@ -104,12 +123,47 @@ export abstract class LeasedPortMapper implements PortMapper {
       },
     );
     this.#restarts.granted(mapping);
+    this.#held.add(leaseKeyOf(checked));
     return mapping;
+  }
+
+  /**
+   * A gateway acts on a MAP when it arrives (RFC 6886 §3.3, RFC 6887 §11.3), so one that went out
+   * and was never answered may have made a mapping the caller will not hear of, which would stay
+   * for the whole lifetime asked. It is deleted again, unless the caller holds it (a renewal).
+   */
+  async #grantOrWithdraw(request: CheckedMapRequest, budget: SequentialBudget): Promise<GrantedLease> {
+    let sent = false;
+    try {
+      return await this.grant(request, budget, () => {
+        sent = true;
+      });
+    } catch (error) {
+      if (sent && !outcomeIsKnown(error) && !this.#held.has(leaseKeyOf(request))) await this.#withdraw(request);
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes a mapping the gateway may have made (RFC 6886 §3.4, RFC 6887 §15). A MAP sent and not
+   * answered fails when the caller's budget ends or earlier (an abort, a socket error), so a delete
+   * given `removalGraceMs` from then ends at most that much after the budget. Not on the caller's
+   * signal, often the reason the MAP failed. A delete that fails as well leaves the mapping to its
+   * lifetime; the caller gets the MAP's own error either way.
+   */
+  #withdraw(key: CheckedKey): Promise<void> {
+    return this.remove(key, { timeoutMs: removalGraceMs }).catch(() => undefined);
+  }
+
+  /** Deletes a mapping; once the gateway confirmed it, the caller no longer holds it. */
+  async #remove(key: CheckedKey, options: CallOptions): Promise<void> {
+    await this.remove(key, options);
+    this.#held.delete(leaseKeyOf(key));
   }
 
   /** Removes a mapping by its key, also one another process made (PCP: given the same nonce). */
   async unmap(key: MappingKey, options: CallOptions = {}): Promise<void> {
-    return this.remove(checkMappingKey(key, options), options);
+    return this.#remove(checkMappingKey(key, options), options);
   }
 
   /**

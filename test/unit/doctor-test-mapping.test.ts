@@ -4,9 +4,9 @@
 // is 127.0.0.1, so the hairpin datagram stays on loopback.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { removalGraceMs, testMappingFindings, tryTestMapping } from "../../src/doctor/test-mapping.js";
+import { testMappingFindings, tryTestMapping } from "../../src/doctor/test-mapping.js";
 import { TimeoutError } from "../../src/errors/errors.js";
-import type { Mapping, MappingCheck, MapRequest } from "../../src/mapping/port-mapper.js";
+import { removalGraceMs, type Mapping, type MappingCheck, type MapRequest } from "../../src/mapping/port-mapper.js";
 import { delay, SequentialBudget, type CallOptions } from "../../src/util/deadline.js";
 import { FakeMapper } from "./support/fake-mapper.js";
 

@@ -2,7 +2,7 @@
 // resends, and how it treats hostile replies; nothing hangs past the budget, no socket is left.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InvalidResponseError, NatPmpClient, NatPmpError, NoGatewayError, TimeoutError } from "../../src/index.js";
+import { InvalidArgumentError, InvalidResponseError, NatPmpClient, NatPmpError, NoGatewayError, TimeoutError } from "../../src/index.js";
 import { decodeNatPmpRequest } from "../../src/natpmp/natpmp-requests.js";
 import { encodeNatPmpResponse } from "../../src/natpmp/natpmp-responses.js";
 import { natPmpRetransmitDelays } from "../../src/natpmp/natpmp-client.js";
@@ -63,6 +63,20 @@ test("no answer to the first two sends: the request is sent again, and the third
   assert.equal((await client.getExternalAddress()).externalAddress, "203.0.113.7");
   assert.equal(gateway.received.length, 3);
   assert.ok(gateway.received.every((r) => r.bytes.equals(gateway.received[0]!.bytes)));
+});
+
+test("onSent is told of each send, resends included: one that throws does not break the call, one that is no function is refused before anything is sent", async (t) => {
+  const { gateway, client } = await clientOf(t, (_bytes, index) => (index < 2 ? undefined : mapReply()));
+  const request = { protocol: "UDP", internalPort: 7777, suggestedExternalPort: 7777, lifetimeSeconds: 7200 } as const;
+  let sends = 0;
+  const onSent = (): void => {
+    sends++;
+    throw new Error("a careless listener");
+  };
+  assert.equal((await client.map(request, { onSent })).externalPort, 7777);
+  assert.deepEqual([sends, gateway.received.length], [3, 3]);
+  await assert.rejects(client.map(request, { onSent: "yes" as unknown as () => void }), InvalidArgumentError);
+  assert.equal(gateway.received.length, 3);
 });
 
 test("no answer at all: TimeoutError at the budget, and no socket is left open", async (t) => {

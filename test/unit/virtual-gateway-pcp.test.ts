@@ -4,10 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { derivedNonces, PcpClient, PcpError, PcpPortMapper, PortUnavailableError, randomNonce, resultNameOf } from "../../src/index.js";
 import { pcpOptionCodes, type PcpOption, type PcpRequest } from "../../src/pcp/pcp-messages.js";
-import { decodePcpRequest, encodePcpRequest } from "../../src/pcp/pcp-requests.js";
+import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
-import { portControlSetUp, publicAddress, rawClient } from "./support/port-control-fixture.js";
-import { startUdpResponder } from "./support/udp-responder.js";
+import { mapLifetimeOf, portControlSetUp, publicAddress, rawClient, startRelay } from "./support/port-control-fixture.js";
 
 const isPcpError = (name: string) => (error: unknown) => error instanceof PcpError && error.resultName === name;
 
@@ -169,13 +168,9 @@ test("PCP getExternalAddress maps a held port for a moment and deletes it at onc
 
 test("PCP getExternalAddress when the delete goes unanswered: the address comes well within the budget, the delete was sent", async (t) => {
   const { gateway, mapperOptions } = await portControlSetUp(t);
-  const isDelete = (bytes: Buffer): boolean => {
-    const request = decodePcpRequest(bytes);
-    return request.kind === "map" && request.lifetimeSeconds === 0;
-  };
+  const isDelete = (bytes: Buffer): boolean => mapLifetimeOf(bytes) === 0;
   // Between the mapper and the gateway: the MAP goes through, the delete is dropped.
-  const upstream = await rawClient(t, gateway);
-  const relay = await startUdpResponder(t, (bytes) => (isDelete(bytes) ? undefined : upstream.ask(bytes)));
+  const relay = await startRelay(t, gateway, (bytes) => (isDelete(bytes) ? "drop-request" : "pass"));
   const mapper = new PcpPortMapper("127.0.0.1", { ...mapperOptions, gatewayPort: relay.port });
   const budgetMs = 3000;
   const started = performance.now();

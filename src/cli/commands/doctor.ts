@@ -1,6 +1,6 @@
 import { diagnose, type DiagnoseOptions, type Diagnosis, type ProtocolState } from "../../doctor/diagnose.js";
 import type { Finding } from "../../doctor/finding.js";
-import { removalGraceMs } from "../../doctor/test-mapping.js";
+import { removalGraceMs } from "../../mapping/port-mapper.js";
 import { methodName } from "../../mapping/method-names.js";
 import { maxTimeoutMs } from "../../util/check-arguments.js";
 import { parseGatewayAddress } from "../argument-checks.js";

@@ -1,14 +1,17 @@
 /**
  * The virtual gateway's NAT-PMP/PCP server on loopback for tests: a fake clock shared by the
  * gateway and the mappers, mapper options that point at its port, a loopback port where it
- * announces (never a multicast group), and a raw client for byte-level requests.
+ * announces (never a multicast group), a raw client for byte-level requests, and a relay that
+ * loses requests or answers on the way.
  */
 import dgram from "node:dgram";
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { NatPmpPortMapper, PcpPortMapper, type NatPmpPortMapperOptions, type PcpPortMapperOptions, type VirtualGateway, type VirtualGatewayOptions } from "../../../src/index.js";
+import { decodeNatPmpRequest } from "../../../src/natpmp/natpmp-requests.js";
+import { decodePcpRequest } from "../../../src/pcp/pcp-requests.js";
 import { EventQueue } from "./event-queue.js";
-import { unusedUdpPort, type Endpoint } from "./udp-responder.js";
+import { startUdpResponder, unusedUdpPort, type Endpoint, type UdpResponder } from "./udp-responder.js";
 import { virtualGateway } from "./virtual-gateway-fixture.js";
 
 /** Not reserved, so porthole calls it a public address. */
@@ -89,4 +92,27 @@ export async function rawClient(t: TestContext, gateway: VirtualGateway): Promis
       assert.ok(probeAnswer, `${message ?? "the gateway answered"}: ${next.toString("hex")}`);
     },
   };
+}
+
+/** The lifetime a NAT-PMP or PCP MAP request asks for (0 deletes); undefined for any other request. */
+export function mapLifetimeOf(bytes: Uint8Array): number | undefined {
+  const request = bytes[0] === 0 ? decodeNatPmpRequest(bytes) : decodePcpRequest(bytes);
+  return request.kind === "map" ? request.lifetimeSeconds : undefined;
+}
+
+/**
+ * What a relay does with a request: passes it and its answer on, drops it (the gateway never sees
+ * it), or passes it and drops the answer (the gateway acts on it, the client never hears).
+ */
+export type RelayRoute = "pass" | "drop-request" | "drop-answer";
+
+/** A UDP relay on 127.0.0.1 between a client and the gateway's NAT-PMP/PCP port; `route` decides each request's fate. */
+export async function startRelay(t: TestContext, gateway: VirtualGateway, route: (bytes: Buffer) => RelayRoute): Promise<UdpResponder> {
+  const upstream = await rawClient(t, gateway);
+  return startUdpResponder(t, async (bytes) => {
+    const way = route(bytes);
+    if (way === "drop-request") return undefined;
+    const answer = await upstream.ask(bytes);
+    return way === "pass" ? answer : undefined;
+  });
 }
