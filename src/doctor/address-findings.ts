@@ -2,6 +2,16 @@ import { addressScope } from "../net/address-scope.js";
 import type { Finding } from "./finding.js";
 
 /**
+ * The budget ended before the gateway gave its external address. "No external address" would
+ * blame the router for the time porthole was given.
+ */
+export const externalAddressUnknown: Finding = {
+  id: "external-address-unknown",
+  severity: "info",
+  title: "the external address is unknown: the time ran out before the gateway gave it (a longer --timeout lets it)",
+};
+
+/**
  * What the gateway's external address says about reaching this network from the internet: a
  * private (RFC 1918) or CGNAT (100.64.0.0/10) address means another NAT sits in front of the
  * router, so a mapping made here is not reachable from outside (miniupnp#647, #732).

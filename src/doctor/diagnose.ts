@@ -1,5 +1,5 @@
 import { probePortMappers, type ProtocolProbe } from "../discovery/probe-port-mappers.js";
-import type { GatewayProtocol } from "../errors/errors.js";
+import { TimeoutError, type GatewayProtocol } from "../errors/errors.js";
 import { methodName } from "../mapping/method-names.js";
 import type { MappingMethod, PortMapper } from "../mapping/port-mapper.js";
 import { NATPMP_SERVER_PORT } from "../natpmp/natpmp-messages.js";
@@ -11,7 +11,7 @@ import { isUsableRank } from "../upnp/gateway/connection-status.js";
 import { buildMSearch, IGD_SEARCH_TARGETS, SSDP_IPV4_MULTICAST, SSDP_PORT } from "../upnp/ssdp/ssdp-message.js";
 import { searchSsdp } from "../upnp/ssdp/ssdp-search.js";
 import { UpnpPortMapper } from "../upnp/upnp-port-mapper.js";
-import { externalAddressFindings } from "./address-findings.js";
+import { externalAddressFindings, externalAddressUnknown } from "./address-findings.js";
 import { checkEnvironment } from "./environment-checks.js";
 import type { Finding } from "./finding.js";
 import { systemHostEnvironment, type HostEnvironment } from "./host-environment.js";
@@ -130,13 +130,14 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const mapper = bestMapper(pcp, natPmp, upnp);
   const testing = options.testMapping !== false && mapper !== undefined;
   const outcome = testing ? await tryTestMapping(mapper, { budget, leaseSeconds: 120, checkHairpin: options.checkHairpin !== false }) : undefined;
-  const externalAddress = outcome?.state === "mapped" ? outcome.mapping.externalAddress : await externalAddressOf(mapper, upnp, budget.next());
+  const asked = outcome?.state === "mapped" ? { address: outcome.mapping.externalAddress, outOfTime: false } : await externalAddressOf(mapper, upnp, budget.next());
+  const externalAddress = asked.address;
   const findings = [
     ...environment.findings,
     ...protocolFindings(evidence),
     // What the router did with the mapping says more than what its address suggests: first.
     ...(outcome === undefined || mapper === undefined ? [] : testMappingFindings(outcome, methodName(mapper.method))),
-    ...(mapper !== undefined ? externalAddressFindings(externalAddress) : []),
+    ...(mapper === undefined ? [] : asked.outOfTime ? [externalAddressUnknown] : externalAddressFindings(externalAddress)),
   ];
   const gatewayFound = upnp !== undefined || evidence.pcp.usable || evidence.natPmp.usable || hasProtocolAnswer(pcp) || hasProtocolAnswer(natPmp);
   const reachable = !findings.some((finding) => finding.severity === "problem" && finding.id.startsWith("external-address"));
@@ -202,9 +203,15 @@ function bestMapper(pcp: ProtocolProbe | undefined, natPmp: ProtocolProbe | unde
   return undefined;
 }
 
-async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, request: RequestOptions): Promise<string | undefined> {
-  if (mapper !== undefined) return mapper.getExternalAddress(request).catch(() => upnp?.status?.externalAddress);
-  return upnp?.status?.externalAddress;
+/** What the gateway says its external address is; `outOfTime` when the budget ended before it said. */
+async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, request: RequestOptions): Promise<{ address: string | undefined; outOfTime: boolean }> {
+  const heard = upnp?.status?.externalAddress;
+  if (mapper === undefined) return { address: heard, outOfTime: false };
+  try {
+    return { address: await mapper.getExternalAddress(request), outOfTime: false };
+  } catch (error) {
+    return { address: heard, outOfTime: heard === undefined && (error instanceof TimeoutError || request.signal?.aborted === true) };
+  }
 }
 
 /** A protocol that refused with a code of its own still answered: the router speaks it. */

@@ -30,6 +30,7 @@ export type FindingId =
   | "external-address-cgnat"
   | "external-address-reserved"
   | "external-address-none"
+  | "external-address-unknown"
   | "external-address-invalid"
   | "test-mapping-refused"
   | "test-mapping-dropped"
