@@ -69,8 +69,8 @@ export function parseDefaultRoutes(routeTable: string, interfaceName?: string): 
     const fields = lines[index]!.trim().split(/\s+/);
     // Default routes (0.0.0.0/0) and a VPN's half-routes (0.0.0.0/1 and 128.0.0.0/1, OpenVPN's
     // def1), which take the default route's place only as a pair; no other route.
-    const half = fields[7] === halfHex;
-    if (fields.length < 8 || !(half || fields[7] === zeroHex) || !(fields[1] === zeroHex || (half && fields[1] === halfHex))) continue;
+    const half = fields[7] === halfHex && (fields[1] === zeroHex || fields[1] === halfHex);
+    if (!half && !(fields[7] === zeroHex && fields[1] === zeroHex)) continue;
     const route = routeOf(fields, interfaceName);
     if (route === undefined) continue;
     // On a metric tie the kernel takes the route it lists first.
