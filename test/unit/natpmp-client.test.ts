@@ -66,7 +66,7 @@ test("no answer to the first two sends: the request is sent again, and the third
 });
 
 test("onSent is told of each send, resends included: one that throws does not break the call, one that is no function is refused before anything is sent", async (t) => {
-  const { gateway, client } = await clientOf(t, (_bytes, index) => (index < 2 ? undefined : mapReply()));
+  const { gateway, client } = await clientOf(t, (_bytes, index) => (index < 2 ? undefined : mapReply()), { initialRetransmitMs: 20 });
   const request = { protocol: "UDP", internalPort: 7777, suggestedExternalPort: 7777, lifetimeSeconds: 7200 } as const;
   let sends = 0;
   const onSent = (): void => {

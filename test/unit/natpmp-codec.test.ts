@@ -110,6 +110,11 @@ for (const [name, hex] of Object.entries(malformedResponses)) {
   });
 }
 
+test("a request sent back (a request's opcode, below 128) is refused as a request, whatever its length", () => {
+  assert.throws(() => decodeNatPmpResponse(Buffer.from(malformedResponses["a request's opcode (1)"]!, "hex")), /opcode 1 is a request, not a response/);
+  assert.throws(() => decodeNatPmpResponse(Buffer.from("000000000000000001020304", "hex")), /opcode 0 is a request, not a response/);
+});
+
 test("a server reads what it must refuse: another version (result 1) and an unknown opcode (result 5)", () => {
   const cases: Array<[string, DecodedNatPmpRequest]> = [
     ["0200", { kind: "unsupported-version", version: 2, opcode: 0 }],
