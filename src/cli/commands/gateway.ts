@@ -121,12 +121,13 @@ export function activityLine(activity: VirtualGatewayActivity): string {
 function printRunning(terminal: Terminal, info: RunningGatewayJson): void {
   const { out } = terminal;
   const { protocols, portControl, ssdp } = info;
-  const spoken = [protocols.upnp ? `InternetGatewayDevice:${info.igdVersion}` : "", protocols.natPmp ? "NAT-PMP" : "", protocols.pcp ? "PCP" : ""].filter(Boolean);
+  const portControlSpoken = [protocols.natPmp ? methodName("natpmp") : "", protocols.pcp ? methodName("pcp") : ""].filter(Boolean);
+  const spoken = [protocols.upnp ? `InternetGatewayDevice:${info.igdVersion}` : "", ...portControlSpoken].filter(Boolean);
   terminal.print(out.bold(`porthole virtual gateway (${spoken.join(", ")}) is running`));
   if (info.descriptionUrl !== null) terminal.printRow("description URL", out.cyan(info.descriptionUrl));
   if (ssdp !== null) terminal.printRow("SSDP (unicast)", hostPort(ssdp.address, ssdp.port));
   if (ssdp !== null && info.multicastInterface !== null) terminal.printRow("SSDP (multicast)", `239.255.255.250:1900 on ${info.multicastInterface}`);
-  if (portControl !== null) terminal.printRow(protocols.natPmp && protocols.pcp ? "NAT-PMP and PCP" : protocols.pcp ? "PCP" : "NAT-PMP", `${hostPort(portControl.address, portControl.port)} (UDP)`);
+  if (portControl !== null) terminal.printRow(portControlSpoken.join(" and "), `${hostPort(portControl.address, portControl.port)} (UDP)`);
   terminal.printRow("external address", info.externalAddress);
   terminal.printRow("quirks", info.quirks.length > 0 ? info.quirks.join(", ") : "none");
   terminal.print();
