@@ -207,6 +207,9 @@ function bestMapper(pcp: ProtocolProbe | undefined, natPmp: ProtocolProbe | unde
 async function externalAddressOf(mapper: PortMapper | undefined, upnp: WanConnection | undefined, request: RequestOptions): Promise<{ address: string | undefined; outOfTime: boolean }> {
   const heard = upnp?.status?.externalAddress;
   if (mapper === undefined) return { address: heard, outOfTime: false };
+  // No time left: asking would only send a request whose answer nobody waits for (over PCP, a
+  // throw-away mapping).
+  if (request.timeoutMs === 0) return { address: heard, outOfTime: heard === undefined };
   try {
     return { address: await mapper.getExternalAddress(request), outOfTime: false };
   } catch (error) {

@@ -2,8 +2,9 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { InvalidArgumentError, NoExternalAddressError, SocketError } from "../errors/errors.js";
 import type { AnnouncementListening } from "../port-control/gateway-announcement.js";
-import { LeasedPortMapper, leaseKeyOf, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
+import { LeasedPortMapper, leaseKeyOf, outcomeIsKnown, type CheckedKey, type GrantedLease } from "../port-control/leased-port-mapper.js";
 import { lifetimeForLease, type CheckedMapRequest } from "../mapping/map-request.js";
+import { removalGraceMs } from "../mapping/port-mapper.js";
 import { localAddressToward } from "../net/local-address.js";
 import { withCallScope } from "../util/call-scope.js";
 import { checkCallOptions, maxTimeoutMs } from "../util/check-arguments.js";
@@ -88,7 +89,13 @@ export class PcpPortMapper extends LeasedPortMapper {
       const anchor = await bindAnchor(isIPv6(this.gatewayAddress.split("%")[0]!));
       try {
         const request = { nonce: randomNonce(), protocol: "UDP", internalPort: anchor.port, suggestedExternalPort: anchor.port } as const;
-        const granted = await this.client.map({ ...request, lifetimeSeconds: addressProbeLifetimeSeconds }, { signal, timeoutMs: maxTimeoutMs });
+        let sent = false;
+        const granted = await this.client.map({ ...request, lifetimeSeconds: addressProbeLifetimeSeconds }, { signal, timeoutMs: maxTimeoutMs, onSent: () => (sent = true) }).catch(async (error: unknown) => {
+          // Unanswered, it may have been made all the same (RFC 6887 §11.3): deleted again as
+          // `map()` does, off the call's signal, which has often ended.
+          if (sent && !outcomeIsKnown(error)) await this.client.map({ ...request, lifetimeSeconds: 0 }, { timeoutMs: removalGraceMs }).catch(() => undefined);
+          throw error;
+        });
         await this.client.map({ ...request, lifetimeSeconds: 0 }, { signal, timeoutMs: addressProbeDeleteWaitMs }).catch(() => undefined);
         const usable = this.learnt(granted.externalAddress);
         if (usable === undefined) throw new NoExternalAddressError(granted.externalAddress);

@@ -38,7 +38,7 @@ export function leaseKeyOf(key: { protocol: TransportProtocol; internalPort: num
  * unreachable (nothing listens there). A time-out, an abort or replies that could not be read
  * leave it unknown whether the gateway acted on it.
  */
-function outcomeIsKnown(error: unknown): boolean {
+export function outcomeIsKnown(error: unknown): boolean {
   return error instanceof NatPmpError || error instanceof PcpError || error instanceof NoGatewayError;
 }
 

@@ -7,7 +7,7 @@ import { test, type TestContext } from "node:test";
 import { diagnose, type DiagnoseOptions } from "../../src/doctor/diagnose.js";
 import type { HostEnvironment } from "../../src/doctor/host-environment.js";
 import type { VirtualGateway, VirtualGatewayOptions } from "../../src/index.js";
-import { mapLifetimeOf, startRelay } from "./support/port-control-fixture.js";
+import { mapLifetimeOf, startRelay, watchDeletes } from "./support/port-control-fixture.js";
 import { unusedUdpPort } from "./support/udp-responder.js";
 import { virtualGateway } from "./support/virtual-gateway-fixture.js";
 
@@ -182,7 +182,8 @@ test("a slow router: the steps after the searches get only what is left of the b
 test("a test mapping whose answer never comes: it times out, and the address left unasked is unknown, not missing", async (t) => {
   // The gateway acts on every MAP but its answers are lost on the way back, so the test mapping
   // takes the whole budget and none is left to ask the address: the router is not to blame.
-  const gateway = await virtualGateway(t, { externalAddress: "11.22.33.44", upnp: false });
+  const deletes = watchDeletes({ externalAddress: "11.22.33.44", upnp: false });
+  const gateway = await virtualGateway(t, deletes.options);
   const relay = await startRelay(t, gateway, (bytes) => (mapLifetimeOf(bytes) === undefined ? "pass" : "drop-answer"));
   const diagnosis = await diagnose({
     environment: fakeHost,
@@ -198,5 +199,6 @@ test("a test mapping whose answer never comes: it times out, and the address lef
   assert.equal(diagnosis.facts.externalAddress, undefined);
   assert.deepEqual(ids(diagnosis), ["upnp-refused", "test-mapping-failed", "external-address-unknown"]);
   assert.equal(diagnosis.findings.find((finding) => finding.id === "external-address-unknown")!.severity, "info");
+  await deletes.carriedOut(1);
   assert.deepEqual(gateway.mappings, [], "the MAP that timed out is deleted again");
 });

@@ -7,19 +7,20 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { NatPmpError, PcpError, TimeoutError, type VirtualGatewayOptions } from "../../src/index.js";
 import { removalGraceMs } from "../../src/mapping/port-mapper.js";
-import { mapLifetimeOf, portControlSetUp, startRelay } from "./support/port-control-fixture.js";
+import { mapLifetimeOf, portControlSetUp, startRelay, watchDeletes } from "./support/port-control-fixture.js";
 
 /** Time a loaded machine may add to a bound the code keeps. */
 const slackMs = 200;
 
 /** A NAT-PMP or PCP mapper behind a relay that loses the answers to MAP requests (deletes too) while `mapAnswersLost` is true. */
 async function mapperBehindRelay(t: TestContext, protocol: "natpmp" | "pcp", gatewayOptions: VirtualGatewayOptions = {}) {
-  const setUp = await portControlSetUp(t, gatewayOptions);
+  const deletes = watchDeletes(gatewayOptions);
+  const setUp = await portControlSetUp(t, deletes.options);
   const state = { mapAnswersLost: true };
   const relay = await startRelay(t, setUp.gateway, (bytes) => (state.mapAnswersLost && mapLifetimeOf(bytes) !== undefined ? "drop-answer" : "pass"));
   const mapper = protocol === "natpmp" ? setUp.natPmp({ gatewayPort: relay.port }) : setUp.pcp({ gatewayPort: relay.port });
   const deletesSent = (): number => relay.received.filter(({ bytes }) => mapLifetimeOf(bytes) === 0).length;
-  return { ...setUp, state, relay, mapper, deletesSent };
+  return { ...setUp, state, relay, mapper, deletesSent, deletesCarriedOut: deletes.carriedOut };
 }
 
 /** Reports each mapping the gateway granted (a MAP with a lifetime, answered with success). */
@@ -34,7 +35,7 @@ function onGranted(protocol: "natpmp" | "pcp", granted: () => void): VirtualGate
 for (const [protocol, name] of [["natpmp", "NAT-PMP"], ["pcp", "PCP"]] as const) {
   test(`${name}: a MAP whose answer is lost is deleted again when the budget ends; map() rejects with its own TimeoutError within the removal's grace, the delete unanswered too`, async (t) => {
     let made = 0;
-    const { gateway, mapper, deletesSent } = await mapperBehindRelay(t, protocol, onGranted(protocol, () => made++));
+    const { gateway, mapper, deletesSent, deletesCarriedOut } = await mapperBehindRelay(t, protocol, onGranted(protocol, () => made++));
     const budgetMs = 300;
     const started = performance.now();
     await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7300 }, { timeoutMs: budgetMs }), (error: unknown) => {
@@ -43,6 +44,7 @@ for (const [protocol, name] of [["natpmp", "NAT-PMP"], ["pcp", "PCP"]] as const)
       return true;
     });
     const tookMs = performance.now() - started;
+    await deletesCarriedOut(1);
     assert.equal(made, 1, "the gateway made the mapping");
     assert.deepEqual(gateway.mappings, [], "nothing left mapped");
     assert.equal(deletesSent(), 1, "a delete (lifetime 0) was sent");
@@ -52,10 +54,11 @@ for (const [protocol, name] of [["natpmp", "NAT-PMP"], ["pcp", "PCP"]] as const)
   test(`${name}: a caller abort after the MAP reached the gateway rejects with its reason and leaves nothing mapped, off the aborted signal`, async (t) => {
     const controller = new AbortController();
     const reason = new Error("the caller gave up");
-    const { gateway, mapper, deletesSent } = await mapperBehindRelay(t, protocol, onGranted(protocol, () => controller.abort(reason)));
+    const { gateway, mapper, deletesSent, deletesCarriedOut } = await mapperBehindRelay(t, protocol, onGranted(protocol, () => controller.abort(reason)));
     const started = performance.now();
     await assert.rejects(mapper.map({ protocol: "TCP", internalPort: 7310 }, { signal: controller.signal }), (error) => error === reason);
     const tookMs = performance.now() - started;
+    await deletesCarriedOut(1);
     assert.deepEqual(gateway.mappings, [], "nothing left mapped");
     assert.equal(deletesSent(), 1, "a delete was sent although the caller's signal had aborted");
     assert.ok(tookMs < removalGraceMs + slackMs, `map() took ${Math.round(tookMs)} ms after an abort at once; the budget was the default 10 s`);
@@ -72,7 +75,7 @@ for (const [protocol, name] of [["natpmp", "NAT-PMP"], ["pcp", "PCP"]] as const)
   });
 
   test(`${name}: a renewal whose answer is lost leaves the mapping the caller holds; once released, an unanswered MAP of it is deleted again`, async (t) => {
-    const { gateway, mapper, state, deletesSent } = await mapperBehindRelay(t, protocol);
+    const { gateway, mapper, state, deletesSent, deletesCarriedOut } = await mapperBehindRelay(t, protocol);
     state.mapAnswersLost = false;
     const mapping = await mapper.map({ protocol: "UDP", internalPort: 7330 });
     state.mapAnswersLost = true;
@@ -83,6 +86,7 @@ for (const [protocol, name] of [["natpmp", "NAT-PMP"], ["pcp", "PCP"]] as const)
     await mapping.release();
     state.mapAnswersLost = true;
     await assert.rejects(mapper.map({ protocol: "UDP", internalPort: 7330 }, { timeoutMs: 300 }), TimeoutError);
+    await deletesCarriedOut(2);
     assert.equal(deletesSent(), 2, "the release, then the delete of the unanswered MAP");
     assert.deepEqual(gateway.mappings, []);
   });

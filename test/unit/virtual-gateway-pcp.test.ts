@@ -2,11 +2,11 @@
 // PcpPortMapper and PcpClient on loopback, and byte-level requests for what a client never sends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { derivedNonces, PcpClient, PcpError, PcpPortMapper, PortUnavailableError, randomNonce, resultNameOf } from "../../src/index.js";
+import { derivedNonces, PcpClient, PcpError, PcpPortMapper, PortUnavailableError, randomNonce, resultNameOf, TimeoutError } from "../../src/index.js";
 import { pcpOptionCodes, type PcpOption, type PcpRequest } from "../../src/pcp/pcp-messages.js";
 import { encodePcpRequest } from "../../src/pcp/pcp-requests.js";
 import { decodePcpResponse } from "../../src/pcp/pcp-responses.js";
-import { mapLifetimeOf, portControlSetUp, publicAddress, rawClient, startRelay } from "./support/port-control-fixture.js";
+import { mapLifetimeOf, portControlSetUp, publicAddress, rawClient, startRelay, watchDeletes } from "./support/port-control-fixture.js";
 
 const isPcpError = (name: string) => (error: unknown) => error instanceof PcpError && error.resultName === name;
 
@@ -179,4 +179,15 @@ test("PCP getExternalAddress when the delete goes unanswered: the address comes 
   assert.ok(tookMs < budgetMs / 2, `took ${Math.round(tookMs)} ms of a ${budgetMs} ms budget`);
   assert.ok(relay.received.some(({ bytes }) => isDelete(bytes)), "the delete was sent");
   assert.equal(gateway.mappings.length, 1, "left to expire with its short lifetime");
+});
+
+test("PCP getExternalAddress whose throw-away MAP goes unanswered: it times out, and the mapping the gateway made is deleted again", async (t) => {
+  const deletes = watchDeletes();
+  const { gateway, mapperOptions } = await portControlSetUp(t, deletes.options);
+  // The gateway makes the mapping; its answer, and the answer to the delete, are lost on the way back.
+  const relay = await startRelay(t, gateway, (bytes) => (mapLifetimeOf(bytes) === undefined ? "pass" : "drop-answer"));
+  const mapper = new PcpPortMapper("127.0.0.1", { ...mapperOptions, gatewayPort: relay.port });
+  await assert.rejects(mapper.getExternalAddress({ timeoutMs: 300 }), TimeoutError);
+  await deletes.carriedOut(1);
+  assert.deepEqual(gateway.mappings, []);
 });

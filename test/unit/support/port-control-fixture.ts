@@ -5,6 +5,7 @@
  * loses requests or answers on the way.
  */
 import dgram from "node:dgram";
+import { EventEmitter, once } from "node:events";
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { NatPmpPortMapper, PcpPortMapper, type NatPmpPortMapperOptions, type PcpPortMapperOptions, type VirtualGateway, type VirtualGatewayOptions } from "../../../src/index.js";
@@ -98,6 +99,38 @@ export async function rawClient(t: TestContext, gateway: VirtualGateway): Promis
 export function mapLifetimeOf(bytes: Uint8Array): number | undefined {
   const request = bytes[0] === 0 ? decodeNatPmpRequest(bytes) : decodePcpRequest(bytes);
   return request.kind === "map" ? request.lifetimeSeconds : undefined;
+}
+
+/**
+ * Gateway options that also count the deletes the gateway carries out (a MAP with lifetime 0
+ * answered with success), and a wait until it has carried out `count` of them. A delete sent as a
+ * call gives up may still be on its way through a relay when the call returns (a stalled event
+ * loop runs the call's timer before the datagram's arrival), so a test waits for the gateway to
+ * act on it rather than reading the table at once; it fails after 5 s instead of hanging.
+ */
+export function watchDeletes(options: VirtualGatewayOptions = {}): { options: VirtualGatewayOptions; carriedOut(count: number): Promise<void> } {
+  const deletes = new EventEmitter();
+  let carried = 0;
+  return {
+    options: {
+      ...options,
+      onActivity: (activity) => {
+        options.onActivity?.(activity);
+        if ((activity.type === "natpmp" || activity.type === "pcp") && activity.mapping?.lifetimeSeconds === 0 && activity.granted !== undefined) {
+          carried++;
+          deletes.emit("delete");
+        }
+      },
+    },
+    async carriedOut(count) {
+      const signal = AbortSignal.timeout(5000);
+      while (carried < count) {
+        await once(deletes, "delete", { signal }).catch(() => {
+          throw new Error(`the gateway carried out ${carried} delete(s), not ${count}`);
+        });
+      }
+    },
+  };
 }
 
 /**
